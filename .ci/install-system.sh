@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs QGIS 3.40 LTR (bookworm-backports), Xvfb and friends. Idempotent.
+set -euo pipefail
+if [ -x /usr/bin/qgis_process.bin ] && /usr/bin/python3 -c "import qgis.core, osgeo" 2>/dev/null \
+   && command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+src=/etc/apt/sources.list.d/debian.sources
+if [ -f "$src" ] && ! grep -q bookworm-backports "$src"; then
+  # add backports to the first Suites: line (the main mirror)
+  $SUDO sed -i '0,/^Suites: bookworm bookworm-updates$/s//Suites: bookworm bookworm-updates bookworm-backports/' "$src"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq -t bookworm-backports qgis python3-qgis qgis-providers >/dev/null
+$SUDO apt-get install -y -qq xvfb xdotool imagemagick python3-venv python3-pip gdal-bin >/dev/null

@@ -1,0 +1,37 @@
+# Two commands matter on a fresh machine: `make demo` and `make test`.
+# Each installs what it needs: QGIS 3.40 from bookworm-backports, and a venv
+# (with system site packages, so it sees qgis and osgeo) holding the test tools.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: setup demo test lint bench zip clean
+
+$(VENV)/.ready: requirements-dev.txt .ci/install-system.sh
+	bash .ci/install-system.sh
+	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.ready
+
+demo: setup
+	bash scripts/demo.sh
+
+test: setup
+	$(PY) -m pytest -q tests
+
+lint: setup
+	$(PY) -m ruff check mapillary_retriever sandbox tests bench scripts
+	$(PY) -m bandit -q -r mapillary_retriever -c pyproject.toml
+	git ls-files -z mapillary_retriever | xargs -0 $(PY) -m detect_secrets.pre_commit_hook --baseline .secrets.baseline
+
+bench: setup
+	$(PY) bench/run.py
+
+zip:
+	mkdir -p dist && git archive --format zip -o dist/mapillary_retriever.zip HEAD mapillary_retriever
+
+clean:
+	rm -rf $(VENV) dist out
