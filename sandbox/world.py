@@ -390,10 +390,10 @@ class World:
             n = max(5, min(1200, int(rng.lognormvariate(math.log(110), 0.8))))
             n = min(n, n_target - total)
             kind = rng.random()
-            if kind < 0.17 and core_nodes:
+            if kind < 0.14 and core_nodes:
                 start, mode = rng.choice(core_nodes), "core"
-            elif kind < 0.67:
-                sd = 1100 * max(1.0, scale ** 0.25)
+            elif kind < 0.62:
+                sd = 1500 * max(1.0, scale ** 0.25)
                 start = (max(-k, min(k, round(rng.gauss(0, sd) / spacing))),
                          max(-k, min(k, round(rng.gauss(0, sd) / spacing))))
                 mode = "town"
@@ -556,7 +556,7 @@ def _walk(rng: random.Random, nodes: dict, adj: dict, start: tuple[int, int], n:
     cur = start
     nxt = rng.choice(adj[cur]) if adj[cur] else None
     if nxt is None:
-        return [(nodes[cur][0], nodes[cur][1], 0.0)] * 0 or [(nodes[cur][0], nodes[cur][1], rng.uniform(0, 360))]
+        return [(nodes[cur][0], nodes[cur][1], rng.uniform(0, 360))]  # isolated node
     pos = rng.random() * 30.0
     while len(out) < n:
         x0, y0 = nodes[cur]
