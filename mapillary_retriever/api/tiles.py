@@ -145,7 +145,7 @@ def _to_images(rows, skipped: dict[str, int]) -> list[Image]:
             continue
         lon = xy[0] * m2d
         lat = math.degrees(2 * math.atan(math.exp(xy[1] / geo.MERC_RADIUS)) - math.pi / 2)
-        captured = _number(cap)
-        out.append(Image(image_id, lon, lat, _text(seq) or "", int(captured) if captured is not None else None,
+        captured = _number(cap)  # 0 is what the service sends for an unknown capture time
+        out.append(Image(image_id, lon, lat, _text(seq) or "", int(captured) if captured else None,
                          _number(ca), _bool(pano), _text(creator), _text(org)))
     return out
