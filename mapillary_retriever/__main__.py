@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="tiles: complete z14 vector tiles (default); graph: the Graph API bbox search, split adaptively")
     o.add_argument("--max-tiles", type=int, metavar="N", help="refuse areas needing more z14 tiles (default 400)")
     o.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (default 16)")
+    o.add_argument("--retries", type=int, metavar="N", help="retries of a failing request (default 6)")
     o.add_argument("--quiet", "-q", action="store_true", help="no progress line")
     return p
 
@@ -103,9 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(e.message, EXIT_USAGE)
     from .api.client import Config
 
-    config = Config.from_env(**({"workers": args.workers} if args.workers else {}))
     if args.workers is not None and args.workers < 1:
         return _fail("--workers must be at least 1.", EXIT_USAGE)
+    if args.retries is not None and args.retries < 0:
+        return _fail("--retries cannot be negative.", EXIT_USAGE)
+    tuning = {"workers": args.workers, "retries": args.retries}
+    config = Config.from_env(**{k: v for k, v in tuning.items() if v is not None})
     partial_note = ""
     try:
         result = search(q, strategy=args.strategy, sequences=args.what != "images", config=config,

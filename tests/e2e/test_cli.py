@@ -1,0 +1,112 @@
+"""The command line, as a person runs it, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, sandbox, token=None, **env):
+    from sandbox import DEMO_TOKEN
+
+    e = dict(os.environ, MAPILLARY_GRAPH_URL=sandbox.url, MAPILLARY_TILES_URL=sandbox.url,
+             MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN if token is None else token, **env)
+    return subprocess.run([sys.executable, "-m", "mapillary_retriever", *args], cwd=ROOT, env=e,
+                          capture_output=True, text=True, timeout=300)
+
+
+def core_arg():
+    from sandbox import DENSE_CORE
+
+    return ",".join(map(str, DENSE_CORE))
+
+
+def test_images_geojson(sandbox, tmp_path):
+    out = tmp_path / "core.geojson"
+    p = run(["images", "--bbox", core_arg(), "-o", str(out)], sandbox)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text())
+    from sandbox import DENSE_CORE
+
+    b = DENSE_CORE
+    truth = {i.id for i in sandbox.world.images if b[0] <= i.lon <= b[2] and b[1] <= i.lat <= b[3]}
+    assert {f["properties"]["id"] for f in doc["features"]} == truth
+    props = doc["features"][0]["properties"]
+    assert isinstance(props["id"], str) and props["captured_at"].endswith("Z") and "T" in props["captured_at"]
+    assert {"sequence_id", "compass_angle", "is_pano", "creator_id"} <= set(props)
+    assert f"{len(truth):,} images written" in p.stdout
+    assert "tiles:" in p.stderr  # the progress line
+
+
+def test_both_into_geopackage(sandbox, tmp_path):
+    from osgeo import ogr
+
+    from sandbox import CENTER
+
+    out = tmp_path / "both.gpkg"
+    p = run(["both", "--closeto", f"{CENTER[0]},{CENTER[1]}", "--radius", "200", "--fields", "username",
+             "-o", str(out)], sandbox)
+    assert p.returncode == 0, p.stderr
+    ds = ogr.Open(str(out))
+    images, seqs = ds.GetLayerByName("images"), ds.GetLayerByName("sequences")
+    assert images.GetFeatureCount() > 100 and seqs.GetFeatureCount() > 3
+    defn = images.GetLayerDefn()
+    assert defn.GetFieldDefn(defn.GetFieldIndex("captured_at")).GetType() == ogr.OFTDateTime
+    f = seqs.GetNextFeature()
+    ids = json.loads(f.GetField("image_ids"))
+    assert len(ids) == f.GetGeometryRef().GetPointCount() == f.GetField("image_count")
+    assert f.GetField("username")
+
+
+def test_sequences_geojson_have_ordered_image_ids(sandbox, tmp_path):
+    from sandbox import CENTER
+
+    out = tmp_path / "seq.geojson"
+    p = run(["sequences", "--closeto", f"{CENTER[0]},{CENTER[1]}", "-o", str(out)], sandbox)
+    assert p.returncode == 0, p.stderr
+    for feat in json.loads(out.read_text())["features"]:
+        ids = feat["properties"]["image_ids"]
+        assert isinstance(ids, list) and len(ids) == len(feat["geometry"]["coordinates"])
+        order = [i for i in sandbox.world.sequences[feat["id"]] if i in set(ids)]
+        assert ids == order
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["images", "--closeto", "49.61,122.3"], "latitude 122.3 is outside -90..90"),
+    (["images", "--bbox", "6.2,49.6,6.1,49.7"], "inverted"),
+    (["images", "--closeto", "6.1,49.6", "--start-time", "2021-01-01", "--end-time", "2020-01-01"], "not after"),
+    (["both", "--closeto", "6.1,49.6"], "give a .gpkg"),
+])
+def test_bad_input_is_one_clear_line(sandbox, tmp_path, args, needle):
+    ext = ".gpkg" if needle != "give a .gpkg" else ".geojson"
+    p = run([*args, "-o", str(tmp_path / ("x" + ext))], sandbox)
+    assert p.returncode == 2
+    assert needle in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_bad_token_exit_1_and_no_token_echo(sandbox, tmp_path):
+    p = run(["images", "--bbox", core_arg(), "-o", str(tmp_path / "x.geojson")], sandbox, token="MLY|1|bad")
+    assert p.returncode == 1 and "token" in p.stderr and "Traceback" not in p.stderr
+    assert "MLY|1|bad" not in p.stderr + p.stdout
+    assert not (tmp_path / "x.geojson").exists()
+
+
+def test_partial_result_is_written_and_flagged(sandbox, tmp_path):
+    from mapillary_retriever.api.geo import tiles_for_bbox
+    from sandbox import DENSE_CORE
+
+    bad = tiles_for_bbox(DENSE_CORE)[0]
+    sandbox.configure(fail_tiles={bad})
+    out = tmp_path / "partial.geojson"
+    p = run(["images", "--bbox", core_arg(), "--retries", "1", "-o", str(out)], sandbox)
+    assert p.returncode == 3, p.stderr
+    assert "INCOMPLETE" in p.stderr and "/".join(map(str, bad)) in p.stderr
+    assert json.loads(out.read_text())["features"]
