@@ -40,6 +40,11 @@ class Config:
     timeout: float = 60.0  # read timeout per request
     search_per_minute: int = 10_000  # Mapillary's documented limits
     entity_per_minute: int = 60_000
+    # Graph strategy: a box answering split_at rows or more is probably capped (the cap is
+    # 2000 and truncation is silent), so it is split; the first grid uses cells of cell_area
+    # deg² (the service refuses 0.01 deg² or more).
+    split_at: int = 1500
+    cell_area: float = 0.0025
 
     @classmethod
     def from_env(cls, **overrides) -> Config:

@@ -28,8 +28,6 @@ log = logging.getLogger("mapillary_retriever")
 
 STRATEGIES = ("tiles", "graph")
 ENRICH_BATCH = 100  # image ids per /images?image_ids= request
-SPLIT_AT = 1500  # rows: a box answering this many is probably capped (the cap is 2000)
-CELL_AREA = 0.0025  # deg²: the first grid of the graph strategy (the service refuses ≥ 0.01)
 MIN_CELL = 2e-4  # degrees: boxes are not split below ~20 m
 BASE_FIELDS = "id,geometry,captured_at,compass_angle,is_pano,sequence,creator"
 
@@ -73,6 +71,18 @@ def search(query: Query, token: str | None = None, *, strategy: str = "tiles", s
     seqs = build_sequences(images, report) if sequences else []
     run.progress(Progress("done", report.fetched, report.planned, len(images)))
     return SearchResult(images, seqs, report)
+
+
+def enrich(images: list[Image], fields, token: str | None = None, *, config: Config | None = None,
+           progress: Callable[[Progress], None] | None = None,
+           cancelled: Callable[[], bool] | None = None) -> Report:
+    """Add Graph API fields to images listed earlier, in place: for callers that keep only a few
+    images of a larger search (Processing's images-for-features). Failures are in the report."""
+    client = Client(token if token is not None else token_from_env(), config, cancelled)
+    report = Report()
+    _Search(Query(), client, report, progress or (lambda p: None)).enrich(images, tuple(fields))
+    report.requests = client.requests
+    return report
 
 
 class _Search:
@@ -166,6 +176,7 @@ class _Search:
             for reason, n in skipped.items():
                 self.report.skip(reason, n)
             self.add(imgs)
+            fetched.add(t)
             self.report.fetched += 1
             self.progress(Progress("tiles", self.report.fetched, self.report.planned, len(self.by_id)))
             return []
@@ -173,14 +184,21 @@ class _Search:
         def failed(t, err):
             self.report.failures.append(Failure("tile", _tile_key(t), err.message))
 
+        fetched: set = set()
         self.progress(Progress("tiles", 0, len(plan), 0))
-        _pool(self.client, plan, work, done, failed)
+        try:
+            _pool(self.client, plan, work, done, failed)
+        except CancelledError:  # name the tiles not fetched, so a retry can fetch just those
+            known = {f.key for f in self.report.failures}
+            self.report.failures += [Failure("tile", _tile_key(t), "not fetched: the search was cancelled")
+                                     for t in plan if t not in fetched and _tile_key(t) not in known]
+            raise
         return self.found_images()
 
     # --- the graph strategy -----------------------------------------------
     def graph(self, only: list[str] | None) -> list[Image]:
         area = self.q.area_bbox()
-        plan = [_parse_cell(k) for k in only] if only is not None else geo.grid_bbox(area, CELL_AREA)
+        plan = [_parse_cell(k) for k in only] if only is not None else geo.grid_bbox(area, self.client.config.cell_area)
         self.report.planned = len(plan)
         fields = ",".join(dict.fromkeys(BASE_FIELDS.split(",") + [EXTRA_FIELDS[f] for f in self.q.fields]))
         params = {"fields": fields, "limit": 2000}
@@ -203,7 +221,7 @@ class _Search:
             return rows
 
         def done(cell, rows):
-            if rows is None or len(rows) >= SPLIT_AT:
+            if rows is None or len(rows) >= self.client.config.split_at:
                 if cell[2] - cell[0] > MIN_CELL and cell[3] - cell[1] > MIN_CELL:
                     self.report.planned += 3  # one box becomes four
                     return geo.split_bbox(cell)

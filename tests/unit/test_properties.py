@@ -1,0 +1,108 @@
+"""Property-based tests: query validation and the planning of tiles and boxes."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from mapillary_retriever.api import geo
+from mapillary_retriever.api.client import Config
+from mapillary_retriever.api.errors import QueryError
+from mapillary_retriever.api.query import Query
+from mapillary_retriever.api.records import Report
+from mapillary_retriever.api.search import _Search
+
+lons = st.floats(-179.0, 179.0, allow_nan=False)
+lats = st.floats(-84.0, 84.0, allow_nan=False)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_bbox_or_a_query_error(text):
+    try:
+        q = Query.build(bbox=text, max_tiles=10**9)
+    except QueryError as e:
+        assert e.message
+    else:
+        assert q.bbox[0] < q.bbox[2] and q.bbox[1] < q.bbox[3]
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+def test_points_validate_by_range(lon, lat):
+    ok = -180 <= lon <= 180 and -90 <= lat <= 90
+    try:
+        Query.build(closeto=(lon, lat), max_tiles=10**9)
+        assert ok
+    except QueryError as e:
+        assert not ok
+        if lon == lon and lat == lat and abs(lat) > 90 and abs(lon) <= 90:
+            assert "swap" in e.message
+
+
+@given(lons, lats, st.floats(0.0005, 0.05), st.floats(0.0005, 0.05), st.data())
+@settings(max_examples=60)
+def test_every_point_lies_in_exactly_one_planned_tile(lon, lat, w, h, data):
+    b = (lon, lat, lon + w, lat + h)
+    plan = set(geo.tiles_for_bbox(b))
+    assert len(plan) == geo.count_tiles(b)
+    for _ in range(20):
+        px = data.draw(st.floats(b[0], b[2]))
+        py = data.draw(st.floats(b[1], b[3]))
+        x, y = geo.lonlat_to_tile(px, py, 14)
+        holders = [t for t in plan if t[1] <= x < t[1] + 1 and t[2] <= y < t[2] + 1]
+        assert len(holders) == 1
+
+
+class CappedGraph:
+    """A fake Graph API over random points: answers at most ``cap`` rows per box in
+    an arbitrary order, with no paging, and refuses boxes holding too many."""
+
+    def __init__(self, points, cap, refuse_over):
+        self.points = points
+        self.cap = cap
+        self.refuse_over = refuse_over
+        self.config = Config(workers=4)
+        self.requests = 0
+
+    def check_cancel(self):
+        pass
+
+    def graph(self, path, params, kind="search"):
+        from mapillary_retriever.api.errors import TooMuchDataError
+
+        self.requests += 1
+        b = [float(v) for v in params["bbox"].split(",")]
+        assert geo.bbox_area(b) < 0.01, "the service refuses boxes of 0.01 deg² or more"
+        hits = [p for p in self.points if b[0] <= p[1] <= b[2] and b[1] <= p[2] <= b[3]]
+        if len(hits) > self.refuse_over:
+            raise TooMuchDataError("Please reduce the amount of data you're asking for")
+        random.Random(len(hits)).shuffle(hits)
+        return {"data": [{"id": i, "geometry": {"type": "Point", "coordinates": [x, y]}, "sequence": "s"}
+                         for i, x, y in hits[: self.cap]]}
+
+
+@given(st.integers(0, 3000), st.integers(0, 2**32), st.booleans())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_splitting_never_loses_or_duplicates(n, seed, clustered):
+    rnd = random.Random(seed)
+    area = (6.0, 49.5, 6.12, 49.58)
+    cx, cy = rnd.uniform(area[0], area[2]), rnd.uniform(area[1], area[3])
+    points = []
+    for i in range(n):
+        if clustered:  # a dense core, like a city centre
+            x, y = min(max(rnd.gauss(cx, 0.002), area[0]), area[2]), min(max(rnd.gauss(cy, 0.002), area[1]), area[3])
+        else:
+            x, y = rnd.uniform(area[0], area[2]), rnd.uniform(area[1], area[3])
+        points.append((str(10**15 + i), x, y))
+    if rnd.random() < 0.3 and points:  # points exactly on a shared edge are found once
+        points.append((str(10**15 + n), (area[0] + area[2]) / 2, (area[1] + area[3]) / 2))
+    assume(len({p[0] for p in points}) == len(points))
+    client = CappedGraph(points, cap=200, refuse_over=600)
+    client.config.split_at = 150  # the same rule as the real cap of 2000 / 1500, scaled down
+    report = Report(strategy="graph")
+    got = _Search(Query.build(bbox=area), client, report, lambda p: None).graph(None)
+    ids = [i.id for i in got]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {p[0] for p in points}
+    assert report.complete
