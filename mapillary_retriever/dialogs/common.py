@@ -1,0 +1,99 @@
+"""Small helpers shared by the plugin's widgets: translation, icons, WGS84 transforms, geometry."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+EARTH_RADIUS = 6_371_008.8  # metres, as in api.geo
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MapillaryRetriever", text)
+
+
+def icon(name: str) -> QIcon:
+    """An SVG icon of resources/icons by file stem."""
+    return QIcon(str(ICONS / (name + ".svg")))
+
+
+def transform(src: QgsCoordinateReferenceSystem, dst: QgsCoordinateReferenceSystem) -> QgsCoordinateTransform:
+    return QgsCoordinateTransform(src, dst, QgsProject.instance())
+
+
+def point_to_wgs84(point: QgsPointXY, crs: QgsCoordinateReferenceSystem) -> QgsPointXY:
+    if crs == WGS84:
+        return QgsPointXY(point)
+    return transform(crs, WGS84).transform(point)
+
+
+def rect_to_wgs84(rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> QgsRectangle:
+    """The WGS84 box that covers ``rect`` (edges densified, so curved edges are covered too)."""
+    if crs == WGS84:
+        return QgsRectangle(rect)
+    return transform(crs, WGS84).transformBoundingBox(rect)
+
+
+def geometry_from_wgs84(geom: QgsGeometry, crs: QgsCoordinateReferenceSystem) -> QgsGeometry:
+    out = QgsGeometry(geom)
+    if crs != WGS84:
+        out.transform(transform(WGS84, crs))
+    return out
+
+
+def format_lonlat(lon: float, lat: float) -> str:
+    return f"{lon:.6f}, {lat:.6f}"
+
+
+def format_bbox(rect: QgsRectangle) -> str:
+    return ", ".join(f"{v:.6f}" for v in (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()))
+
+
+def destination(lon: float, lat: float, bearing: float, distance: float) -> tuple[float, float]:
+    """The point ``distance`` metres from lon,lat towards ``bearing`` (degrees from north), on a sphere."""
+    d = distance / EARTH_RADIUS
+    b = math.radians(bearing)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return (math.degrees(l2) + 540.0) % 360.0 - 180.0, math.degrees(p2)
+
+
+def circle_wgs84(lon: float, lat: float, radius: float, segments: int = 72) -> QgsGeometry:
+    """A geodesic circle as a WGS84 polygon."""
+    ring = [QgsPointXY(*destination(lon, lat, 360.0 * i / segments, radius)) for i in range(segments)]
+    ring.append(ring[0])
+    return QgsGeometry.fromPolygonXY([ring])
+
+
+def box_wgs84(xmin: float, ymin: float, xmax: float, ymax: float) -> QgsGeometry:
+    """A WGS84 box polygon with densified edges, so it stays right once projected."""
+    geom = QgsGeometry.fromRect(QgsRectangle(xmin, ymin, xmax, ymax))
+    return geom.densifyByCount(16)
+
+
+def compass_name(angle: float) -> str:
+    names = [tr("N"), tr("NE"), tr("E"), tr("SE"), tr("S"), tr("SW"), tr("W"), tr("NW")]
+    return names[int(((angle % 360.0) + 22.5) // 45.0) % 8]
+
+KIND_PROPERTY = "mapillary_retriever/kind"  # "images" or "sequences" on the layers the plugin adds
+QUERY_PROPERTY = "mapillary_retriever/query"  # the search (JSON) that made the layer
+
+
+def image_layers(project: QgsProject | None = None) -> list:
+    """The project's Mapillary image layers (added by this plugin)."""
+    project = project or QgsProject.instance()
+    return [lyr for lyr in project.mapLayers().values() if lyr.customProperty(KIND_PROPERTY) == "images"]

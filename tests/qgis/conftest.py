@@ -1,0 +1,109 @@
+"""Fixtures for the pytest-qgis tests: a QGIS interface with a real Web menu and toolbar,
+clean plugin settings, an unlocked authentication database, and the plugin itself."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QMenu, QToolBar
+
+MASTER_PASSWORD = "mapillary-retriever-tests"  # of the throw-away test profile's auth database
+
+
+def wait_for(predicate, timeout: float = 30.0, step: float = 0.005) -> None:
+    """Process Qt events until ``predicate()`` holds (the main thread stays responsive)."""
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {predicate}")
+        QCoreApplication.processEvents()
+        time.sleep(step)
+
+
+class WebUi:
+    """What QGIS's Web menu and Web toolbar would hold: real Qt objects, so a test can see leftovers."""
+
+    def __init__(self, main_window):
+        self.menu = QMenu("&Web", main_window)
+        main_window.menuBar().addMenu(self.menu)
+        self.toolbar = QToolBar("Web", main_window)
+        self.submenus: dict[str, QMenu] = {}
+
+    def add_to_menu(self, name, action):
+        if name not in self.submenus:
+            self.submenus[name] = self.menu.addMenu(name)
+        self.submenus[name].addAction(action)
+
+    def remove_from_menu(self, name, action):
+        sub = self.submenus.get(name)
+        if sub is not None:
+            sub.removeAction(action)
+            if not sub.actions():
+                self.menu.removeAction(sub.menuAction())
+                del self.submenus[name]
+
+    def add_widget(self, widget):
+        return self.toolbar.addWidget(widget)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def unlocked_auth_db(qgis_app):
+    """The auth database of the test profile, unlocked without a password prompt."""
+    am = QgsApplication.authManager()
+    if not am.masterPasswordIsSet():
+        assert am.setMasterPassword(MASTER_PASSWORD, True), "the test profile's auth database is locked"
+    return am
+
+
+@pytest.fixture(autouse=True)
+def clean_plugin_settings():
+    QgsSettings().remove("mapillary_retriever")
+    yield
+    QgsSettings().remove("mapillary_retriever")
+
+
+@pytest.fixture
+def web_iface(qgis_iface, qgis_new_project, monkeypatch):
+    """pytest-qgis's interface with a real Web menu and toolbar."""
+    ui = WebUi(qgis_iface.mainWindow())
+    monkeypatch.setattr(qgis_iface, "addPluginToWebMenu", ui.add_to_menu, raising=False)
+    monkeypatch.setattr(qgis_iface, "removePluginWebMenu", ui.remove_from_menu, raising=False)
+    monkeypatch.setattr(qgis_iface, "addWebToolBarWidget", ui.add_widget, raising=False)
+    monkeypatch.setattr(qgis_iface, "webToolBar", lambda: ui.toolbar, raising=False)
+    qgis_iface.web_ui = ui
+    qgis_iface.messageBar().clearWidgets()
+    yield qgis_iface
+    qgis_iface.messageBar().clearWidgets()
+    ui.menu.deleteLater()
+    ui.toolbar.deleteLater()
+
+
+@pytest.fixture
+def plugin(web_iface, sandbox):
+    """The plugin, loaded into the test interface and pointed at the sandbox."""
+    from mapillary_retriever.plugin import MapillaryRetrieverPlugin
+
+    p = MapillaryRetrieverPlugin(web_iface)
+    p.initGui()
+    yield p
+    if p.runner is not None:
+        p.runner.cancel_all()
+        wait_for(lambda: not p.runner.tasks, timeout=30)
+    p.unload()
+    QgsProject.instance().removeAllMapLayers()
+    QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+
+@pytest.fixture
+def lux_crs(qgis_canvas):
+    """A projected, non-WGS84 project and canvas (LUREF / Luxembourg TM, EPSG:2169)."""
+    crs = QgsCoordinateReferenceSystem("EPSG:2169")
+    QgsProject.instance().setCrs(crs)
+    qgis_canvas.setDestinationCrs(crs)
+    yield crs
+    wgs = QgsCoordinateReferenceSystem("EPSG:4326")
+    QgsProject.instance().setCrs(wgs)
+    qgis_canvas.setDestinationCrs(wgs)
