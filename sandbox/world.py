@@ -20,7 +20,8 @@ import bisect
 import math
 import random
 import threading
-from typing import Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 CENTER: tuple[float, float] = (6.1300, 49.6100)  # (lon, lat)
 # About 400 m x 400 m around CENTER (0.0056 deg lon x 0.0036 deg lat).
@@ -275,8 +276,8 @@ class World:
         # z17 cells (512 units) -> images, and z14 tile -> sequence ids (public positions)
         self._cells: dict[tuple[int, int], list[Image]] = {}
         self._seq_tiles: dict[tuple[int, int], list[str]] = {}
-        self._computed: _ComputedIndex | None = None
-        self._lock = threading.Lock()
+        self._seq_order: dict[str, int] = {}  # seq id -> generation index (stable order)
+        self._overview: list[Image] | None = None  # cache of mvt.overview_sample
 
     _cache: dict[tuple[int, int], World] = {}
     _cache_lock = threading.Lock()
@@ -382,7 +383,8 @@ class World:
             else:
                 make, model, wd, ht, ctype = rng.choice(_CAMERAS_PERSPECTIVE)
                 r = rng.random()
-                orient = 1 if make not in ("Apple", "samsung", "Xiaomi", "Google") or r < 0.9 else (6 if r < 0.97 else 3)
+                phone = make in ("Apple", "samsung", "Xiaomi", "Google")
+                orient = 1 if not phone or r < 0.9 else (6 if r < 0.97 else 3)  # some phones rotated
             seq = Sequence(id=sid, creator_id=cid, creator_username=self.users[cid],
                            organization_id=org, make=make, model=model, camera_type=ctype,
                            is_pano=ctype in ("spherical", "equirectangular"), width=wd, height=ht,
@@ -420,6 +422,7 @@ class World:
             total += len(ids)
 
         self.by_id = {im.id: im for im in self.images}
+        self._seq_order = {sid: i for i, sid in enumerate(self.sequences)}
         cells = self._cells
         seq_tiles: dict[tuple[int, int], dict[str, None]] = {}
         for im in self.images:
@@ -447,15 +450,38 @@ class World:
         """Images whose (GPS) position lies in the XYZ tile (half-open on the grid)."""
         return _tile_items(self._cells, z, x, y, lambda im: (im.gx, im.gy))
 
-    def tile_sequences(self, x: int, y: int, computed: bool = False) -> list[str]:
-        """Ids of sequences with an image in z14 tile (x, y)."""
-        idx = self.computed_index()._seq_tiles if computed else self._seq_tiles
-        return idx.get((x, y), [])
+    def computed_tile_images(self, z: int, x: int, y: int) -> list[tuple[int, int, Image]]:
+        """(cgx, cgy, image) for images whose *computed* position lies in the tile.
 
-    def tiles(self, computed: bool = False) -> list[tuple[int, int]]:
+        A computed position is at most ~8 units from the GPS one, so the candidates
+        are the images of the tile's cells plus a ring of one cell."""
+        s = 26 - z
+        out = []
+        if z >= 26 - CELL_SHIFT:
+            c0x, c1x = (x << s) >> CELL_SHIFT, (x << s) >> CELL_SHIFT
+            c0y, c1y = (y << s) >> CELL_SHIFT, (y << s) >> CELL_SHIFT
+        else:
+            c0x, c1x = x << (s - CELL_SHIFT), ((x + 1) << (s - CELL_SHIFT)) - 1
+            c0y, c1y = y << (s - CELL_SHIFT), ((y + 1) << (s - CELL_SHIFT)) - 1
+        if (c1x - c0x + 3) * (c1y - c0y + 3) > len(self._cells):
+            keys = sorted(k for k in self._cells if c0x - 1 <= k[0] <= c1x + 1 and c0y - 1 <= k[1] <= c1y + 1)
+        else:
+            keys = [(cx, cy) for cx in range(c0x - 1, c1x + 2) for cy in range(c0y - 1, c1y + 2)
+                    if (cx, cy) in self._cells]
+        for k in keys:
+            for im in self._cells[k]:
+                c = im.computed_units
+                if c is not None and c[0] >> s == x and c[1] >> s == y:
+                    out.append((c[0], c[1], im))
+        return out
+
+    def tile_sequences(self, x: int, y: int) -> list[str]:
+        """Ids of sequences with an image (GPS position) in z14 tile (x, y)."""
+        return self._seq_tiles.get((x, y), [])
+
+    def tiles(self) -> list[tuple[int, int]]:
         """The z14 tiles (x, y) that hold images."""
-        idx = self.computed_index()._seq_tiles if computed else self._seq_tiles
-        return sorted(idx)
+        return sorted(self._seq_tiles)
 
     def bounds(self) -> tuple[float, float, float, float]:
         gxs = [k[0] for k in self._cells]
@@ -463,36 +489,9 @@ class World:
         return (units_to_lon(min(gxs) << CELL_SHIFT), units_to_lat((max(gys) + 1) << CELL_SHIFT),
                 units_to_lon((max(gxs) + 1) << CELL_SHIFT), units_to_lat(min(gys) << CELL_SHIFT))
 
-    def computed_index(self) -> _ComputedIndex:
-        """Index of computed positions (built on first use; for mly1_computed_public)."""
-        with self._lock:
-            if self._computed is None:
-                self._computed = _ComputedIndex(self)
-            return self._computed
-
     def __repr__(self) -> str:
         return (f"World(seed={self.seed}, images={len(self.images)}, "
                 f"sequences={len(self.sequences)}, users={len(self.users)})")
-
-
-class _ComputedIndex:
-    """Cells of (gx, gy, image) by computed position; images without one are left out."""
-
-    def __init__(self, world: World) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[int, int, Image]]] = {}
-        self.pos: dict[str, tuple[int, int]] = {}
-        seq_tiles: dict[tuple[int, int], dict[str, None]] = {}
-        for im in world.images:
-            c = im.computed_units
-            if c is None:
-                continue
-            self.pos[im.id] = c
-            self.cells.setdefault((c[0] >> CELL_SHIFT, c[1] >> CELL_SHIFT), []).append((c[0], c[1], im))
-            seq_tiles.setdefault((c[0] >> 12, c[1] >> 12), {})[im.seq.id] = None
-        self._seq_tiles = {k: list(v) for k, v in seq_tiles.items()}
-
-    def tile_items(self, z: int, x: int, y: int) -> list[tuple[int, int, Image]]:
-        return _tile_items(self.cells, z, x, y, lambda t: (t[0], t[1]))
 
 
 def _accumulate(it: Iterable[float]) -> Iterator[float]:

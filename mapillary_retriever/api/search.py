@@ -28,6 +28,7 @@ log = logging.getLogger("mapillary_retriever")
 
 STRATEGIES = ("tiles", "graph")
 ENRICH_BATCH = 100  # image ids per /images?image_ids= request
+EDGE = 1e-9  # degrees (0.1 mm): tolerance of the bbox test
 MIN_CELL = 2e-4  # degrees: boxes are not split below ~20 m
 BASE_FIELDS = "id,geometry,captured_at,compass_angle,is_pano,sequence,creator"
 
@@ -121,7 +122,8 @@ class _Search:
         q = self.q
         if q.bbox is not None:
             b = q.bbox
-            if not (b[0] <= img.lon <= b[2] and b[1] <= img.lat <= b[3]):
+            e = EDGE  # decoded tile coordinates carry float noise: an image on the edge stays in
+            if not (b[0] - e <= img.lon <= b[2] + e and b[1] - e <= img.lat <= b[3] + e):
                 return False
         else:
             c = q.center
@@ -383,7 +385,7 @@ def _tile_key(t) -> str:
 
 
 def _cell_key(c) -> str:
-    return ",".join(f"{v:.7f}" for v in c)
+    return ",".join(repr(float(v)) for v in c)  # exact: rounding would shrink the outer boxes
 
 
 def _parse_cell(key: str) -> geo.BBox:

@@ -49,8 +49,8 @@ def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] |
         layer = ds.GetLayerByName("image")
         if layer is None:
             return []
-        rows = _arrow_rows(layer) if use_arrow else _feature_rows(layer)
-        return _to_images(rows, skipped)
+        xy, cols = _arrow_rows(layer) if use_arrow else _feature_rows(layer)
+        return _to_images(xy, cols, skipped)
     except RuntimeError as e:
         raise BadResponseError(f"Tile {z}/{x}/{y} could not be decoded: {e}") from None
     finally:
@@ -60,29 +60,39 @@ def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] |
 _COLUMNS = ("id", "sequence_id", "captured_at", "compass_angle", "is_pano", "creator_id", "organization_id")
 
 
-def _feature_rows(layer):
+def _feature_rows(layer) -> tuple[list, dict]:
     """Feature by feature: works with any GDAL."""
     defn = layer.GetLayerDefn()
     idx = {c: defn.GetFieldIndex(c) for c in _COLUMNS}
+    xy, cols = [], {c: [] for c in _COLUMNS}
     for f in layer:
         g = f.GetGeometryRef()
-        xy = (g.GetX(), g.GetY()) if g is not None and not g.IsEmpty() else None
-        yield xy, [f.GetField(i) if i >= 0 and f.IsFieldSetAndNotNull(i) else None for i in idx.values()]
+        xy.append((g.GetX(), g.GetY()) if g is not None and not g.IsEmpty() else None)
+        for c, i in idx.items():
+            cols[c].append(f.GetField(i) if i >= 0 and f.IsFieldSetAndNotNull(i) else None)
+    return xy, cols
 
 
-def _arrow_rows(layer):
-    """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): ~4× faster."""
+def _arrow_rows(layer) -> tuple[list, dict]:
+    """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): several times faster."""
     geom_name = layer.GetGeometryColumn() or "wkb_geometry"
+    xy, cols = [], {c: [] for c in _COLUMNS}
     for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
         n = len(batch[geom_name])
-        cols = []
+        xy += _points(batch[geom_name])
         for c in _COLUMNS:
-            col = batch.get(c)
-            if col is None:
-                cols.append(itertools.repeat(None, n))
-            else:
-                cols.append(col.tolist())  # masked values become None
-        yield from zip(_points(batch[geom_name]), zip(*cols))
+            cols[c] += _column(batch.get(c), c, n)
+    return xy, cols
+
+
+def _column(col, name: str, n: int) -> list:
+    """A numpy column as Python values (masked values become None); integer ids as text."""
+    if col is None:
+        return [None] * n
+    values = col.tolist()
+    if col.dtype.kind in "iu" and name in ("id", "creator_id", "organization_id"):
+        return [str(v) if v is not None else None for v in values]
+    return values  # anything else is normalised value by value in _to_images
 
 
 def _points(geoms) -> list:
@@ -106,19 +116,28 @@ def _wkb_point(wkb) -> tuple[float, float] | None:
 
 def _text(v) -> str | None:
     """An id as a string, whatever type it arrived in; None when empty."""
-    if v is None:
-        return None
     if isinstance(v, bytes):
         v = v.decode("utf-8", "replace")
-    if isinstance(v, float):
-        v = int(v)
-    s = str(v).strip()
+    elif isinstance(v, float):
+        v = int(v) if math.isfinite(v) else None
+    s = str(v).strip() if v is not None else ""
     return s or None
 
 
+def _shared_text(values: list, shared: dict) -> list:
+    """Like _text, with one string object per distinct value (sequences repeat a lot)."""
+    out = []
+    for v in values:
+        try:
+            out.append(shared[v])
+        except KeyError:
+            out.append(shared.setdefault(v, _text(v)))
+    return out
+
+
 def _number(v) -> float | None:
-    if v is None or v == "" or v == b"":
-        return None
+    if v is None or type(v) is int:
+        return v
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -132,20 +151,34 @@ def _bool(v) -> bool:
     return bool(v)
 
 
-def _to_images(rows, skipped: dict[str, int]) -> list[Image]:
+def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
+    shared: dict = {}
+    ids = [v if type(v) is str and v else _text(v) for v in cols["id"]]
+    seqs = _shared_text(cols["sequence_id"], shared)
+    creators = _shared_text(cols["creator_id"], shared)
+    orgs = _shared_text(cols["organization_id"], shared)
+    caps = [v if type(v) is int or v is None else _number(v) for v in cols["captured_at"]]
+    angles = [v if type(v) is float and math.isfinite(v) else _number(v) for v in cols["compass_angle"]]
+    panos = [v if type(v) is bool else _bool(v) for v in cols["is_pano"]]
     out = []
     m2d = 180.0 / geo.MERC_HALF
-    for xy, (iid, seq, cap, ca, pano, creator, org) in rows:
-        image_id = _text(iid)
+    r = geo.MERC_RADIUS
+    atan, exp, deg, half_pi = math.atan, math.exp, math.degrees, math.pi / 2
+    no_id = no_pos = 0
+    for k, image_id in enumerate(ids):
         if image_id is None:
-            skipped["no image id in the tile"] = skipped.get("no image id in the tile", 0) + 1
+            no_id += 1
             continue
-        if xy is None:
-            skipped["no position in the tile"] = skipped.get("no position in the tile", 0) + 1
+        p = xy[k]
+        if p is None:
+            no_pos += 1
             continue
-        lon = xy[0] * m2d
-        lat = math.degrees(2 * math.atan(math.exp(xy[1] / geo.MERC_RADIUS)) - math.pi / 2)
-        captured = _number(cap)  # 0 is what the service sends for an unknown capture time
-        out.append(Image(image_id, lon, lat, _text(seq) or "", int(captured) if captured else None,
-                         _number(ca), _bool(pano), _text(creator), _text(org)))
+        cap = caps[k]
+        # 0 is what the service sends for an unknown capture time
+        out.append(Image(image_id, p[0] * m2d, deg(2 * atan(exp(p[1] / r)) - half_pi), seqs[k] or "",
+                         int(cap) if cap else None, angles[k], panos[k], creators[k], orgs[k]))
+    if no_id:
+        skipped["no image id in the tile"] = skipped.get("no image id in the tile", 0) + no_id
+    if no_pos:
+        skipped["no position in the tile"] = skipped.get("no position in the tile", 0) + no_pos
     return out

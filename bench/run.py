@@ -1,0 +1,174 @@
+"""Benchmarks against baselines, side by side in one run (`make bench`).
+
+Writes bench/RESULTS.md with the machine, the date, the commands and the tables.
+Every engine run is a fresh process, so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+LATENCY = 0.08
+WORKERS = 16
+
+
+class Sandbox:
+    """The sandbox in its own process (so it does not share the engine's interpreter)."""
+
+    def __init__(self, images: int, latency: float):
+        self.ready = Path(tempfile.mkdtemp()) / "url"
+        self.proc = subprocess.Popen([PY, "-m", "sandbox", "--port", "0", "--images", str(images),
+                                      "--latency", str(latency), "--ready-file", str(self.ready)],
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 300
+        while not self.ready.exists() or not self.ready.read_text().strip():
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("the sandbox did not start")
+            time.sleep(0.2)
+        self.url = self.ready.read_text().strip()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def one(mode: str, url: str, bbox, workers: int = WORKERS) -> dict:
+    from sandbox import DEMO_TOKEN
+
+    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN)
+    out = subprocess.run([PY, str(ROOT / "bench/one.py"), mode, url, ",".join(map(str, bbox)), str(workers)],
+                         env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def world_box(world, share: float = 1.0):
+    xs = sorted(i.lon for i in world.images)
+    ys = sorted(i.lat for i in world.images)
+    return (xs[0], ys[0], xs[-1], ys[-1])
+
+
+def truth(world, b) -> int:
+    return sum(1 for i in world.images if b[0] <= i.lon <= b[2] and b[1] <= i.lat <= b[3])
+
+
+def dense_area(lines: list[str]) -> None:
+    from sandbox import World
+
+    world = World.cached()
+    box = world_box(world)
+    n = truth(world, box)
+    sb = Sandbox(len(world.images), LATENCY)
+    try:
+        one("tiles", sb.url, box)  # warm the sandbox's tile cache: every mode then meets the same server
+        one("graph", sb.url, box)
+        runs = {m: one(m, sb.url, box) for m in ("tiles", "graph", "sequential", "naive")}
+    finally:
+        sb.close()
+    tiles = runs["tiles"]["tiles"]
+    ideal = tiles / WORKERS * LATENCY + runs["sequential"]["decode_seconds"]
+    lines += [f"## Dense area: every image of a {n:,}-image area ({tiles} z14 tiles), {LATENCY * 1000:.0f} ms latency",
+              "", "| strategy | wall s | requests | images found | missed | peak MB |", "|---|---:|---:|---:|---:|---:|"]
+    names = {"tiles": "(a) this engine, tiles", "graph": "(b) this engine, Graph search split adaptively",
+             "sequential": "(c) baseline: same tiles one after another (SDK)", "naive": "(d) one Graph bbox search"}
+    for m, r in runs.items():
+        missed = f"{1 - r['images'] / n:.1%}" + (f" ({r['error']})" if r.get("error") else "")
+        lines.append(f"| {names[m]} | {r['seconds']:.2f} | {r['requests']} | {r['images']:,} | {missed} | "
+                     f"{r['peak_mb']:.0f} |")
+    a, c = runs["tiles"]["seconds"], runs["sequential"]["seconds"]
+    lines += ["", f"- speed-up a vs c: **{c / a:.1f}×** (target ≥ 8×)",
+              f"- ideal = tiles ÷ concurrency × latency + decode = {tiles} ÷ {WORKERS} × {LATENCY} + "
+              f"{runs['sequential']['decode_seconds']:.2f} = {ideal:.2f} s; a is **{a / ideal:.2f}×** ideal (target ≤ 1.5×)",
+              f"- requests a: {runs['tiles']['requests']} vs lower bound {tiles} (the tiles the area touches)", ""]
+
+
+def fake_images(n: int):
+    from mapillary_retriever.api.records import Image
+
+    rnd = random.Random(5)
+    return [Image(str(10**15 + i), 6.0 + rnd.random() * 0.2, 49.5 + rnd.random() * 0.2, f"seq{i // 300:08d}",
+                  1_500_000_000_000 + i * 1000, rnd.random() * 360, i % 13 == 0, str(10**14 + i % 97), None)
+            for i in range(n)]
+
+
+def writing(lines: list[str], sizes) -> None:
+    from mapillary_retriever.api import output
+
+    lines += ["## Layer writing: records to GeoPackage vs GDAL's ogr2ogr from GeoJSON", "",
+              "| images | this engine s | ogr2ogr s | ratio (engine / ogr2ogr) |", "|---:|---:|---:|---:|"]
+    for n in sizes:
+        imgs = fake_images(n)
+        with tempfile.TemporaryDirectory() as d:
+            gj, ours, theirs = f"{d}/in.geojson", f"{d}/ours.gpkg", f"{d}/theirs.gpkg"
+            output.write_geojson(gj, "images", imgs)
+            t0 = time.perf_counter()
+            output.write_gpkg(ours, "images", imgs)
+            t_ours = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            subprocess.run(["ogr2ogr", "-f", "GPKG", theirs, gj, "-nln", "images"], check=True)
+            t_theirs = time.perf_counter() - t0
+        lines.append(f"| {n:,} | {t_ours:.2f} | {t_theirs:.2f} | {t_ours / t_theirs:.2f} |")
+        del imgs
+    lines.append("")
+
+
+def scaling(lines: list[str], sizes) -> None:
+    from sandbox import World
+
+    lines += ["## Scaling: a search over the whole world (tiles strategy, no added latency)", "",
+              "| images in world | tiles | wall s | µs per image | peak MB | MB per 1k images |",
+              "|---:|---:|---:|---:|---:|---:|"]
+    for n in sizes:
+        world = World.generate(images=n)
+        box = world_box(world)
+        count = truth(world, box)
+        del world
+        sb = Sandbox(n, 0.0)
+        try:
+            one("tiles", sb.url, box)  # warm the tile cache
+            r = one("tiles", sb.url, box)
+        finally:
+            sb.close()
+        assert r["images"] == count, (r, count)
+        lines.append(f"| {count:,} | {r['tiles']} | {r['seconds']:.2f} | {r['seconds'] / count * 1e6:.1f} | "
+                     f"{r['peak_mb']:.0f} | {r['peak_mb'] / count * 1000:.2f} |")
+    lines.append("")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    lines = ["# Benchmark results", "",
+             f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+             f"- machine: {platform.machine()}, {os.cpu_count()} cores, "
+             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}",
+             f"- python {platform.python_version()}, commit "
+             + subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip(),
+             f"- command: `make bench` (= `{Path(PY).name} bench/run.py`); each engine run is "
+             "`bench/one.py MODE URL BBOX` in a fresh process against `python3 -m sandbox` in another", ""]
+    t0 = time.time()
+    dense_area(lines)
+    writing(lines, [10_000] if quick else [100_000, 1_000_000])
+    scaling(lines, [10_000, 50_000] if quick else [10_000, 100_000, 1_000_000])
+    lines.append(f"Total benchmark time {time.time() - t0:.0f} s; bench process peak "
+                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not quick:
+        (ROOT / "bench/RESULTS.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
