@@ -28,6 +28,7 @@ lint: setup
 	git ls-files -z mapillary_retriever | xargs -0 $(PY) -m detect_secrets.pre_commit_hook --baseline .secrets.baseline
 
 bench: setup
+	$(PY) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
 	$(PY) bench/run.py
 
 zip:

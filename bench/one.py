@@ -2,8 +2,9 @@
 
     python bench/one.py MODE URL MINLON,MINLAT,MAXLON,MAXLAT [WORKERS]
 
-MODE: tiles | graph (this engine), sequential (the official SDK's way: the same
-z14 tiles one after another), naive (one Graph API bbox search).
+MODE: tiles | graph (this engine); sdk (the official Python SDK's way: the same z14
+tiles one after another, decoded with vt2geojson); sequential (the same, but decoded
+with this engine's GDAL decoder: a stricter baseline); naive (one Graph bbox search).
 """
 
 from __future__ import annotations
@@ -45,6 +46,21 @@ def main() -> None:
             d0 = time.perf_counter()
             ids += [i.id for i in decode_images(data, *t)
                     if bbox[0] <= i.lon <= bbox[2] and bbox[1] <= i.lat <= bbox[3]]
+            decode += time.perf_counter() - d0
+        requests, complete = client.requests, True
+    elif mode == "sdk":  # the official SDK: tiles one after another, decoded by vt2geojson
+        from vt2geojson.tools import vt_bytes_to_geojson
+
+        client = Client(token, config)
+        ids = []
+        for z, x, y in tiles_for_bbox(bbox):
+            data = client.tile(z, x, y)
+            d0 = time.perf_counter()
+            fc = vt_bytes_to_geojson(data, x, y, z, layer="image") if data else {"features": []}
+            for f in fc["features"]:
+                lon, lat = f["geometry"]["coordinates"]
+                if bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]:
+                    ids.append(str(f["properties"]["id"]))
             decode += time.perf_counter() - d0
         requests, complete = client.requests, True
     elif mode == "naive":

@@ -274,6 +274,7 @@ class SandboxServer:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # Python's default backlog of 5 drops bursts of new connections
     sandbox: SandboxServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -1,8 +1,7 @@
 """The retrieval engine: plain Python (requests, GDAL), no QGIS imports."""
 
 from .client import Config, token_from_env
-from .errors import (AuthError, CancelledError, MapillaryError, NotFoundError, QueryError, RateLimitError,
-                     TransientError)
+from .errors import AuthError, CancelledError, MapillaryError, NotFoundError, QueryError, RateLimitError, TransientError
 from .query import EXTRA_FIELDS, Query
 from .records import Failure, Image, Report, SearchResult, Sequence, iso_time
 from .search import STRATEGIES, Progress, search

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from . import geo
 from .client import Client, Config, token_from_env
@@ -167,14 +169,21 @@ class _Search:
             plan = [t for t in plan if _tile_key(t) in wanted]
         self.report.planned = len(plan)
 
-        def work(t):
-            skipped: dict[str, int] = {}
-            data = self.client.tile(*t)
-            imgs = [i for i in decode_images(data, *t, skipped=skipped) if self.keep(i)]
-            return imgs, skipped
+        # Workers only fetch; this thread decodes. Fetching then never waits for a
+        # decode (which holds the GIL), and the network stays busy.
+        def work(item):
+            return self.client.tile(*item[0])
 
-        def done(t, result):
-            imgs, skipped = result
+        def done(item, data):
+            t, attempt = item
+            skipped: dict[str, int] = {}
+            try:
+                imgs = [i for i in decode_images(data, *t, skipped=skipped) if self.keep(i)]
+            except BadResponseError as e:  # e.g. a body cut short without a Content-Length
+                if attempt < self.client.config.retries:
+                    return [(t, attempt + 1)]
+                failed(item, e)
+                return []
             for reason, n in skipped.items():
                 self.report.skip(reason, n)
             self.add(imgs)
@@ -183,13 +192,13 @@ class _Search:
             self.progress(Progress("tiles", self.report.fetched, self.report.planned, len(self.by_id)))
             return []
 
-        def failed(t, err):
-            self.report.failures.append(Failure("tile", _tile_key(t), err.message))
+        def failed(item, err):
+            self.report.failures.append(Failure("tile", _tile_key(item[0]), err.message))
 
         fetched: set = set()
         self.progress(Progress("tiles", 0, len(plan), 0))
         try:
-            _pool(self.client, plan, work, done, failed)
+            _pool(self.client, [(t, 0) for t in plan], work, done, failed)
         except CancelledError:  # name the tiles not fetched, so a retry can fetch just those
             known = {f.key for f in self.report.failures}
             self.report.failures += [Failure("tile", _tile_key(t), "not fetched: the search was cancelled")
@@ -227,7 +236,8 @@ class _Search:
                 if cell[2] - cell[0] > MIN_CELL and cell[3] - cell[1] > MIN_CELL:
                     self.report.planned += 3  # one box becomes four
                     return geo.split_bbox(cell)
-                why = "too dense even at 20 m" if rows is None else f"answers {len(rows)} rows even at 20 m: may be capped"
+                why = ("too dense even at 20 m" if rows is None
+                       else f"answers {len(rows)} rows even at 20 m: may be capped")
                 self.report.failures.append(Failure("cell", _cell_key(cell), why))
                 if rows is None:
                     return []
@@ -310,13 +320,18 @@ class _Search:
 
 def _pool(client: Client, items: list, work, done, failed) -> None:
     """Run ``work`` on every item with a bounded pool. ``done`` (called on this
-    thread) may return new items to run. AuthError stops everything at once."""
-    if not items:
-        return
+    thread) may return new items to run. At most two items per worker are
+    outstanding (running, or finished and waiting for ``done``), which bounds
+    memory. AuthError stops everything at once."""
+    queue = deque(items)
+    window = 2 * client.config.workers
     ex = ThreadPoolExecutor(max_workers=client.config.workers, thread_name_prefix="mapillary")
-    pending = {ex.submit(work, it): it for it in items}
+    pending: dict = {}
     try:
-        while pending:
+        while queue or pending:
+            while queue and len(pending) < window:
+                item = queue.popleft()
+                pending[ex.submit(work, item)] = item
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             client.check_cancel()
             for fut in finished:
@@ -328,8 +343,7 @@ def _pool(client: Client, items: list, work, done, failed) -> None:
                 except MapillaryError as e:
                     failed(item, e)
                     continue
-                for new in done(item, result):
-                    pending[ex.submit(work, new)] = new
+                queue.extend(done(item, result))
     finally:
         ex.shutdown(wait=False, cancel_futures=True)
 

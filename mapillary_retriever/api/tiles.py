@@ -61,13 +61,13 @@ _COLUMNS = ("id", "sequence_id", "captured_at", "compass_angle", "is_pano", "cre
 
 
 def _feature_rows(layer) -> tuple[list, dict]:
-    """Feature by feature: works with any GDAL."""
+    """Feature by feature: works with any GDAL. Positions as lon/lat."""
     defn = layer.GetLayerDefn()
     idx = {c: defn.GetFieldIndex(c) for c in _COLUMNS}
     xy, cols = [], {c: [] for c in _COLUMNS}
     for f in layer:
         g = f.GetGeometryRef()
-        xy.append((g.GetX(), g.GetY()) if g is not None and not g.IsEmpty() else None)
+        xy.append(geo.mercator_to_lonlat(g.GetX(), g.GetY()) if g is not None and not g.IsEmpty() else None)
         for c, i in idx.items():
             cols[c].append(f.GetField(i) if i >= 0 and f.IsFieldSetAndNotNull(i) else None)
     return xy, cols
@@ -96,12 +96,18 @@ def _column(col, name: str, n: int) -> list:
 
 
 def _points(geoms) -> list:
-    """WKB points to (x, y); all-point batches come as one fixed-width block."""
+    """WKB points to lon/lat; all-point batches come as one fixed-width block (numpy, fast)."""
     if geoms.dtype.kind == "V" and geoms.dtype.itemsize == 21:
         raw = numpy.frombuffer(geoms.tobytes(), dtype=[("o", "u1"), ("t", "<u4"), ("x", "<f8"), ("y", "<f8")])
         if (raw["o"] == 1).all() and (raw["t"] == 1).all():
-            return list(zip(raw["x"].tolist(), raw["y"].tolist()))
-    return [_wkb_point(bytes(w)) if w is not None else None for w in geoms]
+            lon = raw["x"] * (180.0 / geo.MERC_HALF)
+            lat = numpy.degrees(2 * numpy.arctan(numpy.exp(raw["y"] / geo.MERC_RADIUS)) - math.pi / 2)
+            return list(zip(lon.tolist(), lat.tolist()))
+    return [_lonlat(_wkb_point(bytes(w))) if w is not None else None for w in geoms]
+
+
+def _lonlat(p: tuple[float, float] | None) -> tuple[float, float] | None:
+    return geo.mercator_to_lonlat(*p) if p is not None else None
 
 
 def _wkb_point(wkb) -> tuple[float, float] | None:
@@ -161,9 +167,6 @@ def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
     angles = [v if type(v) is float and math.isfinite(v) else _number(v) for v in cols["compass_angle"]]
     panos = [v if type(v) is bool else _bool(v) for v in cols["is_pano"]]
     out = []
-    m2d = 180.0 / geo.MERC_HALF
-    r = geo.MERC_RADIUS
-    atan, exp, deg, half_pi = math.atan, math.exp, math.degrees, math.pi / 2
     no_id = no_pos = 0
     for k, image_id in enumerate(ids):
         if image_id is None:
@@ -175,7 +178,7 @@ def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
             continue
         cap = caps[k]
         # 0 is what the service sends for an unknown capture time
-        out.append(Image(image_id, p[0] * m2d, deg(2 * atan(exp(p[1] / r)) - half_pi), seqs[k] or "",
+        out.append(Image(image_id, p[0], p[1], seqs[k] or "",
                          int(cap) if cap else None, angles[k], panos[k], creators[k], orgs[k]))
     if no_id:
         skipped["no image id in the tile"] = skipped.get("no image id in the tile", 0) + no_id
