@@ -1,0 +1,31 @@
+"""The Processing provider "Mapillary" (id ``mapillary``)."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .base import ICON, tr
+from .images_for_features import ImagesForFeatures
+from .search_algorithms import SearchImages, SearchSequences
+
+
+class MapillaryProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "mapillary"
+
+    def name(self) -> str:
+        return tr("Mapillary")
+
+    def longName(self) -> str:
+        return tr("Mapillary street-level imagery")
+
+    def icon(self) -> QIcon:
+        return QIcon(ICON)
+
+    def svgIconPath(self) -> str:
+        return ICON
+
+    def loadAlgorithms(self) -> None:
+        for alg in (SearchImages(), SearchSequences(), ImagesForFeatures()):
+            self.addAlgorithm(alg)
