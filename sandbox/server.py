@@ -34,7 +34,7 @@ from .world import Image, World, mix64
 DEMO_TOKEN = "MLY|4242424242|5a1dbc0ffee0ddba11f00dfacade4242"
 REVOKED_TOKEN = "MLY|1111111111|deadbeefdeadbeefdeadbeefdeadbeef"
 TOKEN_RE = re.compile(r"MLY\|\d+\|[0-9a-f]{32}")
-FAULT_KINDS = ("5xx", "code1", "code2", "ratelimit", "cut", "drop", "slow")
+FAULT_KINDS = ("5xx", "code1", "code2", "ratelimit", "cut", "drop", "slow", "garbage", "nodata")
 KINDS = ("tiles", "search", "entity", "image_ids", "thumb", "other")
 MAX_LIMIT = 2000
 MAX_BBOX_AREA = 0.01  # square degrees
@@ -326,7 +326,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             sb.stats.record(kind, 0, log_path, fault)
             return
-        if fault in ("5xx", "code1", "code2", "ratelimit"):
+        if fault in ("5xx", "code1", "code2", "ratelimit", "garbage", "nodata"):
             status, headers, body = _fault_response(fault, variant, cfg)
             sb.stats.record(kind, status, log_path, fault)
             self._send(status, headers, body)
@@ -456,6 +456,11 @@ def _fault_response(fault: str, variant: float, cfg: Config) -> tuple[int, dict[
                 (b"<html><body><h1>503 Service Unavailable</h1>"
                  b"No server is available to handle this request.</body></html>")
         return 503, {}, b""
+    if fault == "garbage":  # a captive portal or CDN page, with a 200: neither JSON nor a vector tile
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, \
+            b"<html><head><title>Maintenance</title></head><body>Back soon.</body></html>"
+    if fault == "nodata":  # valid JSON, 200, but no "data" list (nor a vector tile)
+        return 200, {"Content-Type": "application/json"}, b'{"paging": {}}'
     if fault == "code1":
         return ApiError(500, "An unknown error occurred", code=1).response()
     if fault == "code2":

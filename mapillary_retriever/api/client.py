@@ -103,20 +103,29 @@ class Client:
 
     # --- public calls ---------------------------------------------------
     def graph(self, path: str, params: dict | None = None, kind: str = "search") -> dict:
-        """GET a Graph API path (or a full ``paging.next`` URL) and return its JSON object."""
+        """GET a Graph API path (or a full ``paging.next`` URL) and return its JSON object.
+        A search (``/images``, ``/image_ids``) must answer a ``data`` list; a body that is
+        not JSON, or lacks it, is retried like any transient failure."""
         url = path if path.startswith("http") else self.config.graph_url + "/" + path.lstrip("/")
-        body = self._get(url, params, kind, headers={"Authorization": "OAuth " + self._token})
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise errors.BadResponseError(f"Mapillary's answer to {path.split('?')[0]} was not JSON.") from None
-        if not isinstance(data, dict):
-            raise errors.BadResponseError(f"Mapillary's answer to {path.split('?')[0]} was not a JSON object.")
-        return data
+        what = url.split("?")[0].rsplit("/", 1)[-1]
+        collection = kind == "search"
+
+        def parse(body: bytes) -> dict:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise errors.BadResponseError(f"Mapillary's answer to /{what} was not JSON.") from None
+            if not isinstance(data, dict):
+                raise errors.BadResponseError(f"Mapillary's answer to /{what} was not a JSON object.")
+            if collection and not isinstance(data.get("data"), list):
+                raise errors.BadResponseError(f"Mapillary's answer to /{what} had no 'data' list.")
+            return data
+
+        return self._get(url, params, kind, {"Authorization": "OAuth " + self._token}, parse)
 
     def tile(self, z: int, x: int, y: int, layer: str = "mly1_public") -> bytes:
         url = self.config.tiles_url + TILE_PATH.format(layer=layer, z=z, x=x, y=y)
-        return self._get(url, {"access_token": self._token}, "tile", headers={})
+        return self._get(url, {"access_token": self._token}, "tile", {})
 
     # --- internals ------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -144,14 +153,16 @@ class Client:
                 return
             time.sleep(min(left, 0.1))
 
-    def _get(self, url: str, params: dict | None, kind: str, headers: dict) -> bytes:
+    def _get(self, url: str, params: dict | None, kind: str, headers: dict, parse=None):
+        """GET with retries; ``parse`` (raising BadResponseError) runs inside the retry loop."""
         pacer = self._pacers["entity" if kind == "entity" else kind if kind in self._pacers else "search"]
         attempt = 0
         while True:
             self.check_cancel()
             self.sleep(pacer.wait_time())
             try:
-                return self._once(url, params, headers)
+                body = self._once(url, params, headers)
+                return parse(body) if parse else body
             except AuthError as e:
                 self._fatal = e  # stop every other worker too: no retry storm
                 raise

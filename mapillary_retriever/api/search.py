@@ -388,10 +388,7 @@ def extras_from_graph(row: dict, fields) -> dict:
 
 
 def _rows(data: dict) -> list:
-    rows = data.get("data")
-    if not isinstance(rows, list):
-        raise BadResponseError("Mapillary's answer had no 'data' list.")
-    return rows
+    return data["data"]  # the client checked it is a list
 
 
 def _tile_key(t) -> str:

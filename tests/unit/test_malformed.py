@@ -1,0 +1,87 @@
+"""Malformed answers: each gets a clear error or is skipped and counted, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from mapillary_retriever.api import Query, search
+from mapillary_retriever.api.client import Config
+from mapillary_retriever.api.records import Report
+from mapillary_retriever.api.search import _Search
+from mapillary_retriever.api.tiles import _to_images
+
+
+def fast(**kw) -> Config:
+    return Config.from_env(backoff=0.01, max_backoff=0.05, **kw)
+
+
+@pytest.mark.parametrize("strategy", ["tiles", "graph"])
+def test_occasional_garbage_is_retried_away(sandbox, strategy):
+    from sandbox import DENSE_CORE
+
+    clean = {i.id for i in search(Query.build(bbox=DENSE_CORE), strategy=strategy, config=fast()).images}
+    sandbox.configure(fault_rate=0.3, faults=("garbage", "nodata"), seed=3)
+    res = search(Query.build(bbox=DENSE_CORE), strategy=strategy, config=fast(retries=15))
+    assert res.report.complete and {i.id for i in res.images} == clean
+    assert sandbox.stats["faults"] > 0
+
+
+@pytest.mark.parametrize("fault,tile_msg,graph_msg", [
+    ("garbage", "not a readable vector tile", "was not JSON"),
+    ("nodata", "not a readable vector tile", "no 'data' list"),
+])
+@pytest.mark.parametrize("strategy", ["tiles", "graph"])
+def test_persistent_garbage_is_reported_not_raised(sandbox, strategy, fault, tile_msg, graph_msg):
+    from sandbox import DENSE_CORE
+
+    sandbox.configure(fault_rate=1.0, faults=(fault,), fault_targets=("tiles", "search"))
+    try:
+        res = search(Query.build(bbox=DENSE_CORE), strategy=strategy, config=fast(retries=2))
+    finally:
+        sandbox.configure(fault_targets=("tiles", "search", "entity", "image_ids", "thumb", "other"))
+    assert res.images == [] and not res.report.complete
+    assert len(res.report.failures) == res.report.planned >= 1
+    msg = tile_msg if strategy == "tiles" else graph_msg
+    assert all(msg in f.reason for f in res.report.failures), res.report.failures[0].reason
+    assert res.report.requests == 3 * res.report.planned  # the first try and two retries, no more
+
+
+def test_records_without_id_or_position_are_counted():
+    cols = {"id": ["1", "", None, "4"], "sequence_id": [b"s", b"s", b"s", b"s"], "captured_at": [1, 2, 3, 0],
+            "compass_angle": ["", 10.0, None, "nan"], "is_pano": ["true", 0, 1, "false"],
+            "creator_id": [7, None, "8", b""], "organization_id": [None] * 4}
+    skipped = {}
+    images = _to_images([(6.1, 49.6), (6.1, 49.6), (6.1, 49.6), None], cols, skipped)
+    assert [i.id for i in images] == ["1"]
+    assert skipped == {"no image id in the tile": 2, "no position in the tile": 1}
+    img = images[0]
+    assert img.compass_angle is None and img.is_pano is True and img.creator_id == "7"
+    assert img.sequence_id == "s" and img.captured_at == 1
+
+
+class OddGraph:
+    """Graph rows with no geometry, no id, bad coordinates: skipped and counted."""
+
+    config = Config(workers=2)
+    requests = 0
+
+    def check_cancel(self):
+        pass
+
+    def graph(self, path, params, kind="search"):
+        return {"data": [
+            {"id": "1", "geometry": {"type": "Point", "coordinates": [6.101, 49.601]}},
+            {"id": "2"},
+            {"geometry": {"type": "Point", "coordinates": [6.102, 49.602]}},
+            {"id": "3", "geometry": {"type": "Point", "coordinates": []}},
+            {"id": "4", "geometry": "POINT(6 49)"},
+            "not an object",
+        ]}
+
+
+def test_graph_rows_without_geometry_are_skipped_and_counted():
+    report = Report(strategy="graph")
+    images = _Search(Query.build(bbox="6.1,49.6,6.11,49.61"), OddGraph(), report, lambda p: None).graph(None)
+    assert [i.id for i in images] == ["1"]
+    assert report.skipped == {"no id or position in the Graph API answer": 5}
+    assert "5 skipped" in report.summary()
