@@ -291,7 +291,9 @@ class SearchRunner(QObject):
                       duration=8)
             return
         missing = report.missing("tile") or report.missing("cell")
+        level = Qgis.MessageLevel.Warning
         if report.fetched == 0 and missing and not report.cancelled:
+            level = Qgis.MessageLevel.Critical
             reason = next((f.reason for f in report.failures if f.kind in ("tile", "cell")), "")
             title = tr("Could not reach Mapillary")
             text = tr("None of the {n} map tiles could be fetched ({reason}). Check the network connection "
@@ -302,7 +304,7 @@ class SearchRunner(QObject):
             text = lead + " " + tr("{n} images kept; {k} map tiles are missing ({summary}).").format(
                 n=len(run.images), k=len(missing), summary=report.summary())
         buttons = [(tr("Retry the missing part"), lambda: self.retry(run))] if report.missing("tile") else []
-        self.push(title, text, Qgis.MessageLevel.Warning, buttons)
+        self.push(title, text, level, buttons)
 
     def _report_error(self, err: Exception, trace: str = "") -> None:
         buttons = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import Qgis, QgsRectangle, QgsWkbTypes
+from qgis.core import Qgis, QgsCsException, QgsRectangle, QgsWkbTypes
 from qgis.gui import (
     QgsCollapsibleGroupBox,
     QgsDoubleSpinBox,
@@ -433,6 +433,8 @@ class SearchDialog(QDialog):
             return None, self.point_edit.text()
         if mode == "canvas":
             rect = self.canvas_extent()
+            if rect is None:
+                raise QueryError(tr("The map extent cannot be converted to longitudes and latitudes."))
         else:
             layer = self.layer_combo.currentLayer()
             if layer is None:
@@ -440,11 +442,19 @@ class SearchDialog(QDialog):
             extent = layer.extent()
             if extent.isNull():
                 raise QueryError(tr("The layer {name} has no extent (is it empty?).").format(name=layer.name()))
-            rect = _clamp(rect_to_wgs84(extent, layer.crs()))
+            try:
+                rect = _clamp(rect_to_wgs84(extent, layer.crs()))
+            except QgsCsException:
+                raise QueryError(tr("The extent of {name} cannot be converted to longitudes and latitudes.").format(
+                    name=layer.name())) from None
         return format_bbox(rect), None
 
-    def canvas_extent(self) -> QgsRectangle:
-        return _clamp(rect_to_wgs84(self.canvas.extent(), self.canvas.mapSettings().destinationCrs()))
+    def canvas_extent(self) -> QgsRectangle | None:
+        """The canvas extent in WGS84, or None when it cannot be transformed."""
+        try:
+            return _clamp(rect_to_wgs84(self.canvas.extent(), self.canvas.mapSettings().destinationCrs()))
+        except QgsCsException:
+            return None
 
     def build_query(self) -> Query:
         """The form as a query; raises QueryError with the engine's message."""
@@ -630,7 +640,10 @@ class SearchDialog(QDialog):
     # --- reactions --------------------------------------------------------
     def _area_mode_changed(self) -> None:
         self.area_stack.setCurrentIndex(AREA_MODES.index(self.area_mode()))
-        self._canvas_changed()
+        if self.area_mode() == "canvas":
+            self._canvas_changed()
+        else:
+            self.validate()
 
     def _lookat_toggled(self) -> None:
         on = self.lookat_check.isChecked()
@@ -646,8 +659,9 @@ class SearchDialog(QDialog):
     def _canvas_changed(self) -> None:
         if self.area_mode() == "canvas":
             rect = self.canvas_extent()
-            self.canvas_label.setText(tr("{w:.4f}° × {h:.4f}° around {lat:.5f}, {lon:.5f}").format(
-                w=rect.width(), h=rect.height(), lat=rect.center().y(), lon=rect.center().x()))
+            text = "–" if rect is None else tr("{w:.4f}° × {h:.4f}° around {lat:.5f}, {lon:.5f}").format(
+                w=rect.width(), h=rect.height(), lat=rect.center().y(), lon=rect.center().x())
+            self.canvas_label.setText(text)
             self.validate()
         else:
             self.update_preview()

@@ -3,11 +3,13 @@ clean plugin settings, an unlocked authentication database, and the plugin itsel
 
 from __future__ import annotations
 
+import sys
 import time
+import traceback
 
 import pytest
 from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QSettings
 from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
 MASTER_PASSWORD = "mapillary-retriever-tests"  # of the throw-away test profile's auth database
@@ -21,6 +23,12 @@ def wait_for(predicate, timeout: float = 30.0, step: float = 0.005) -> None:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {predicate}")
         QCoreApplication.processEvents()
         time.sleep(step)
+
+
+@pytest.fixture
+def wait():
+    """``wait(predicate, timeout)``: process Qt events until the predicate holds."""
+    return wait_for
 
 
 class WebUi:
@@ -59,7 +67,26 @@ def unlocked_auth_db(qgis_app):
 
 
 @pytest.fixture(autouse=True)
-def clean_plugin_settings():
+def slot_errors(monkeypatch):
+    """An exception raised in a Qt slot fails the test (PyQt would otherwise abort the process)."""
+    errors = []
+    monkeypatch.setattr(sys, "excepthook", lambda *exc: errors.append(exc))
+    yield errors
+    if errors:
+        raise AssertionError("exception in a Qt slot: " + "".join(traceback.format_exception(*errors[0])))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_settings(qgis_app, tmp_path_factory):
+    """Settings in a file of this test session only: other pytest runs sharing the checkout's
+    .qgis-settings (or the developer's QGIS) cannot change them under a test."""
+    path = tmp_path_factory.mktemp("qgis-settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def clean_plugin_settings(private_settings):
     QgsSettings().remove("mapillary_retriever")
     yield
     QgsSettings().remove("mapillary_retriever")
@@ -98,8 +125,19 @@ def plugin(web_iface, sandbox):
 
 
 @pytest.fixture
-def lux_crs(qgis_canvas):
+def shown_canvas(qgis_canvas, qgis_parent):
+    """The canvas, shown (offscreen) so that it has its real size in map units."""
+    qgis_parent.show()
+    qgis_canvas.show()
+    wait_for(lambda: qgis_canvas.mapSettings().outputSize() == qgis_canvas.viewport().size())
+    yield qgis_canvas
+    qgis_parent.hide()
+
+
+@pytest.fixture
+def lux_crs(shown_canvas):
     """A projected, non-WGS84 project and canvas (LUREF / Luxembourg TM, EPSG:2169)."""
+    qgis_canvas = shown_canvas
     crs = QgsCoordinateReferenceSystem("EPSG:2169")
     QgsProject.instance().setCrs(crs)
     qgis_canvas.setDestinationCrs(crs)
