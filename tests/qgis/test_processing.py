@@ -485,3 +485,17 @@ def test_cancel_writes_what_was_found(provider, sandbox):
     assert result["COMPLETE"] is False
     assert any("cancelled" in w for w in fb.warnings)
     assert result["OUTPUT"].featureCount() == result["COUNT"] < len(within(sandbox.world, LON0, LAT0, 800))
+
+
+def test_loaded_outputs_get_the_plugin_style(provider, sandbox, qgis_new_project):
+    from qgis import processing
+    from qgis.core import QgsCategorizedSymbolRenderer
+
+    result = processing.runAndLoadResults("mapillary:searchimages", {"POINT": POINT, "RADIUS": 40,
+                                                                     "OUTPUT": "TEMPORARY_OUTPUT"})
+    layer = QgsProject.instance().mapLayer(result["OUTPUT"])
+    assert isinstance(layer.renderer(), QgsCategorizedSymbolRenderer)
+    assert layer.renderer().classAttribute() == "is_pano"
+    assert layer.temporalProperties().isActive()
+    assert "Search: 40 m around" in layer.metadata().abstract()
+    assert "complete" in layer.metadata().abstract()
