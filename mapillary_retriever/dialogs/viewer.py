@@ -349,16 +349,16 @@ class ImageViewerDock(QgsDockWidget):
             camera = (camera + " " if camera else "") + "(" + str(info["camera_type"]) + ")"
         f["camera"].setText(camera or "–")
         pano = bool(info.get("is_pano"))
-        angle = _number(info.get("computed_compass_angle"))
+        angle = _number(info.get("compass_angle"))  # as the layer's arrows show it
         if angle is None:
-            angle = _number(info.get("compass_angle"))
+            angle = _number(info.get("computed_compass_angle"))
         if pano:
             f["direction"].setText(tr("Panorama (360°)"))
         elif angle is not None:
             f["direction"].setText(f"{angle:.1f}° ({compass_name(angle)})")
         else:
             f["direction"].setText("–")
-        geom = info.get("computed_geometry") or info.get("geometry")
+        geom = info.get("geometry") or info.get("computed_geometry")  # where the layer shows it
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
         if coords and len(coords) >= 2:
             lon, lat = float(coords[0]), float(coords[1])
