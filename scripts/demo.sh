@@ -19,7 +19,8 @@ mkdir -p "$OUT"
 rm -f "$GPKG" "$PNG" "$OUT/sandbox.url" "$OUT"/search*.json
 
 # 1. the sandbox, on a free port, in the background; stopped whatever happens next
-"$PY" -m sandbox --port 0 --ready-file "$OUT/sandbox.url" >"$OUT/sandbox.log" 2>&1 &
+# (its banner names the sandbox's token: not kept, only errors go to the log)
+"$PY" -m sandbox --port 0 --ready-file "$OUT/sandbox.url" >/dev/null 2>"$OUT/sandbox.log" &
 SANDBOX_PID=$!
 stop_sandbox() {
   kill "$SANDBOX_PID" 2>/dev/null || true
