@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 
 
 @dataclass(slots=True)
@@ -93,9 +93,11 @@ class SearchResult:
     report: Report
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def iso_time(ms: int | None) -> str | None:
     """Epoch milliseconds to ISO 8601 UTC, e.g. 2021-06-01T10:00:00.123Z."""
     if ms is None:
         return None
-    dt = datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
