@@ -1,0 +1,75 @@
+"""The file writers: GeoJSON and GeoPackage, fresh and appended."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from osgeo import ogr
+
+from mapillary_retriever.api import output
+from mapillary_retriever.api.records import Image, Sequence
+
+
+def images(n, lon=6.1, start=0):
+    return [Image(str(10**15 + start + i), lon + i * 1e-4, 49.6 + i * 1e-4, "seq", 1_600_000_000_000 + i * 1000,
+                  float(i % 360) if i % 7 else None, i % 5 == 0, "42", None, {"username": "anna"})
+            for i in range(n)]
+
+
+def test_geopackage_fresh_then_append(tmp_path):
+    path = str(tmp_path / "out.gpkg")
+    output.write_gpkg(path, "images", images(500), ("username",), "test")
+    output.write_gpkg(path, "images", images(20, lon=7.0, start=500), ("username",), append=True)
+    seq = Sequence("seq", ["1", "2"], [(6.1, 49.6), (6.2, 49.7)], [10.0, None], [1, 2000], True, "42")
+    output.write_gpkg(path, "sequences", [seq], layer="sequences")
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName("images")
+    assert lyr.GetFeatureCount() == 520
+    minx, maxx, miny, maxy = lyr.GetExtent()
+    assert minx == pytest.approx(6.1) and maxx == pytest.approx(7.0 + 19e-4)  # the extent grew on append
+    lyr.SetSpatialFilterRect(6.99, 49.59, 7.1, 49.7)  # answered through the R-tree
+    assert lyr.GetFeatureCount() == 20
+    res = ds.ExecuteSQL("SELECT count(*) FROM rtree_images_geom")
+    assert res.GetNextFeature().GetField(0) == 520
+    ds.ReleaseResultSet(res)
+    lyr.SetSpatialFilter(None)
+    f = lyr.GetNextFeature()
+    assert f.GetField("id") == str(10**15) and f.GetField("username") == "anna"
+    assert f.GetFieldAsDateTime("captured_at")[:3] == [2020, 9, 13]
+    assert f.GetField("is_pano") is True or f.GetField("is_pano") == 1
+    assert f.GetField("compass_angle") is None  # no angle stays NULL
+    s = ds.GetLayerByName("sequences").GetNextFeature()
+    assert json.loads(s.GetField("image_ids")) == ["1", "2"]
+    assert json.loads(s.GetField("compass_angles")) == [10.0, None]
+    assert s.GetGeometryRef().GetPointCount() == 2
+    check = ds.ExecuteSQL("PRAGMA integrity_check")
+    assert check.GetNextFeature().GetField(0) == "ok"
+    ds.ReleaseResultSet(check)
+
+
+def test_replacing_a_layer_keeps_the_others(tmp_path):
+    path = str(tmp_path / "out.gpkg")
+    output.write_gpkg(path, "images", images(10))
+    output.write_gpkg(path, "sequences", [], layer="sequences")
+    output.write_gpkg(path, "images", images(3))
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("images").GetFeatureCount() == 3 and ds.GetLayerByName("sequences") is not None
+
+
+def test_append_refuses_a_foreign_layer(tmp_path):
+    path = str(tmp_path / "out.gpkg")
+    output.write_gpkg(path, "images", images(2))
+    with pytest.raises(ValueError, match="lacks the fields username"):
+        output.write_gpkg(path, "images", images(2), ("username",), append=True)
+
+
+def test_geojson(tmp_path):
+    path = tmp_path / "out.geojson"
+    output.write_geojson(str(path), "images", images(3), ("username",), "a search")
+    doc = json.loads(path.read_text())
+    assert doc["type"] == "FeatureCollection" and "CC BY-SA 4.0" in doc["attribution"]
+    props = doc["features"][1]["properties"]
+    assert props["captured_at"] == "2020-09-13T12:26:41.000Z" and props["id"] == str(10**15 + 1)
+    assert doc["features"][0]["geometry"] == {"type": "Point", "coordinates": [6.1, 49.6]}
+    assert not (tmp_path / "out.geojson.part").exists()
