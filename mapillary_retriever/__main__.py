@@ -36,13 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--userkeys", metavar="ID,ID", help="creator ids")
     f.add_argument("--pano", choices=["any", "only", "exclude"], default="any")
     f.add_argument("--organization-id", metavar="N")
-    f.add_argument("--max-features", type=int, metavar="N", help="keep at most N (nearest for a point, newest otherwise)")
+    f.add_argument("--max-features", type=int, metavar="N",
+                   help="keep at most N (nearest for a point, newest otherwise)")
     f.add_argument("--fields", metavar="F,F", help="extra fields from the Graph API: " + ", ".join(EXTRA_FIELDS))
     o = p.add_argument_group("output and tuning")
     o.add_argument("--output", "-o", required=True, metavar="PATH", help=".geojson or .gpkg")
     o.add_argument("--append", action="store_true", help="GeoPackage: add to an existing layer instead of replacing it")
     o.add_argument("--strategy", choices=["tiles", "graph"], default="tiles",
-                   help="tiles: complete z14 vector tiles (default); graph: the Graph API bbox search, split adaptively")
+                   help="tiles: complete z14 vector tiles (default); "
+                        "graph: the Graph API bbox search, split adaptively")
     o.add_argument("--max-tiles", type=int, metavar="N", help="refuse areas needing more z14 tiles (default 400)")
     o.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (default 16)")
     o.add_argument("--retries", type=int, metavar="N", help="retries of a failing request (default 6)")
@@ -79,8 +81,7 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .api import AuthError, MapillaryError, Query, QueryError, search
-    from .api import output
+    from .api import AuthError, MapillaryError, Query, QueryError, output, search
 
     out = args.output
     ext = os.path.splitext(out)[1].lower()
