@@ -23,6 +23,20 @@ from .errors import AuthError, CancelledError, MapillaryError, RateLimitError, T
 
 log = logging.getLogger("mapillary_retriever")
 
+
+class _RedactTokens(logging.Filter):
+    """urllib3 logs every URL it fetches at debug level, tile tokens included: redact them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        safe = errors.redact(text)
+        if safe != text:
+            record.msg, record.args = safe, None
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactTokens())
+
 GRAPH_URL = "https://graph.mapillary.com"
 TILES_URL = "https://tiles.mapillary.com"
 TILE_PATH = "/maps/vtp/{layer}/2/{z}/{x}/{y}"
