@@ -131,3 +131,33 @@ def test_v3_images(realdata):
     assert images and not seqs
     assert images[0].id == "_yA5uXuSNugmsK5VucU6Bg" and images[0].extra["make"] == "Apple"
     assert images[0].captured_at == 1491803490334
+
+
+def test_every_recorded_graph_answer_is_read(realdata):
+    """Each recorded v4 Graph body goes through the engine function meant for it."""
+    from mapillary_retriever.api.search import extras_from_graph
+
+    kinds = {}
+    for path in sorted((realdata / "v4/graph").glob("*.json")):
+        body = json.loads(path.read_text())
+        if "error" in body:  # typed by error.code, whatever the status
+            err = errors.from_response(500, body)
+            assert isinstance(err, (errors.RateLimitError, errors.AuthError)), path.name
+            kind = "error"
+        elif isinstance(body.get("data"), list) and path.name.endswith("-detections.json"):
+            kind = "detections (not part of a search)"
+        elif isinstance(body.get("data"), list):  # /image_ids: ids stay strings, order kept
+            ids = [str(r["id"]) for r in body["data"]]
+            assert all(i.isdigit() and 15 <= len(i) <= 16 for i in ids) and len(set(ids)) == len(ids)
+            kind = "image_ids"
+        elif "username" in body:
+            assert str(body["id"]).isdigit()
+            kind = "user"
+        elif "sequence" in body or "thumb_2048_url" in body:
+            extra = extras_from_graph(body, ("username", "make", "model", "computed_geometry"))
+            assert not any("thumb" in k or "url" in k for k in extra)  # signed URLs expire: never kept
+            kind = "image"
+        else:
+            kind = "map feature (not part of a search)"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    assert kinds["image"] >= 9 and kinds["image_ids"] == 2 and kinds["error"] == 2 and kinds["user"] == 2
