@@ -28,7 +28,7 @@ class MapillaryRetrieverPlugin(QObject):
     def __init__(self, iface):
         super().__init__()
         self.iface = iface
-        self.canvas = iface.mapCanvas()
+        self.canvas = iface.mapCanvas() if iface is not None else None  # qgis_process passes no iface
         self.actions: list[QAction] = []
         self.provider = None
         self.dialog = None
