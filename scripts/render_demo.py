@@ -101,15 +101,26 @@ def centre_layer(lon: float, lat: float) -> QgsVectorLayer:
 
 def detail_extent(images: QgsVectorLayer, lon: float, lat: float, to_merc: QgsCoordinateTransform,
                   half_m: float = DETAIL_HALF) -> QgsRectangle:
-    """A small square (Web Mercator) around the panorama nearest the search point, else the point."""
-    best, best_d = QgsPointXY(lon, lat), float("inf")
-    for f in images.getFeatures():
-        if f["is_pano"]:
-            p = f.geometry().asPoint()
-            dd = (p.x() - lon) ** 2 + (p.y() - lat) ** 2
-            if dd < best_d:
-                best, best_d = p, dd
-    c = to_merc.transform(best)
+    """A small square (Web Mercator) where single images can be told apart: around the panorama
+    nearest the search point that has a readable number of neighbours; else the nearest panorama."""
+    from mapillary_retriever.api import geo
+
+    points = [(f.geometry().asPoint(), bool(f["is_pano"])) for f in images.getFeatures()]
+    cell = 0.0005  # degrees: a lookup grid for the neighbour counts
+    grid: dict[tuple[int, int], list[QgsPointXY]] = {}
+    for p, _ in points:
+        grid.setdefault((int(p.x() / cell), int(p.y() / cell)), []).append(p)
+
+    def neighbours(p: QgsPointXY) -> int:
+        gx, gy = int(p.x() / cell), int(p.y() / cell)
+        return sum(1 for dx in (-1, 0, 1) for dy in (-1, 0, 1) for q in grid.get((gx + dx, gy + dy), ())
+                   if abs(q.x() - p.x()) * 111_320 * math.cos(math.radians(lat)) <= half_m
+                   and abs(q.y() - p.y()) * 110_574 <= half_m)
+
+    panoramas = sorted((geo.haversine(lon, lat, p.x(), p.y()), p.x(), p.y()) for p, pano in points if pano)
+    readable = [(x, y) for _, x, y in panoramas[:400] if 12 <= neighbours(QgsPointXY(x, y)) <= 45]
+    chosen = readable[0] if readable else (panoramas[0][1:] if panoramas else (lon, lat))
+    c = to_merc.transform(QgsPointXY(*chosen))
     half = half_m / math.cos(math.radians(lat))  # Web Mercator metres are stretched by 1/cos(lat)
     return QgsRectangle(c.x() - half, c.y() - half, c.x() + half, c.y() + half)
 
@@ -238,8 +249,8 @@ def render(gpkg: str, png: str, lon: float, lat: float, radius: float, dpi: int,
     bar.setBackgroundEnabled(True)
     bar.setBackgroundColor(QColor(255, 255, 255, 200))
 
-    notes = ("Arrows point where the camera looked (compass angle); blue circles are 360° panoramas. "
-             "Sequence lines join each sequence's images in capture order.\n\n"
+    notes = ("Styled as the plugin styles its layers. Sequence lines join each sequence's images in "
+             "capture order.\n\n"
              "Retrieved headless with qgis_process:\nmapillary:searchimages and\nmapillary:searchsequences, "
              "into one GeoPackage.\n\n"
              "Data: the local sandbox's generated world (a stand-in for Mapillary v4).\n" + ATTRIBUTION)
