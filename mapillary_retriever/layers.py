@@ -23,6 +23,7 @@ from qgis.core import (
     QgsPointXY,
     QgsProperty,
     QgsRendererCategory,
+    QgsSimpleMarkerSymbolLayer,
     QgsSingleSymbolRenderer,
     QgsSymbolLayer,
     QgsUnitTypes,
@@ -30,6 +31,7 @@ from qgis.core import (
     QgsVectorLayerTemporalProperties,
 )
 from qgis.PyQt.QtCore import QDateTime, Qt, QVariant
+from qgis.PyQt.QtGui import QColor
 
 from .api import output
 from .api.output import ATTRIBUTION
@@ -135,29 +137,69 @@ def decorate(layer: QgsVectorLayer, kind: str, query=None, report=None) -> None:
 
 
 def style_images(layer: QgsVectorLayer) -> None:
-    """Arrows rotated by compass angle; panoramas as circles. Smaller when zoomed out."""
-    size = QgsProperty.fromExpression("scale_linear(@map_scale, 2000, 100000, 4.2, 1.6)")
+    """A dot per image and, zoomed in, a translucent cone towards its compass angle; panoramas
+    are blue dots with a ring. Sizes follow the map scale so dense streets stay readable."""
+    dot_size = QgsProperty.fromExpression("scale_linear(@map_scale, 500, 25000, 2.2, 1.1)")
+    # the cone shrinks away beyond 1:3000, where cones of neighbouring images would only make a blur
+    cone_size = QgsProperty.fromExpression(
+        'if("compass_angle" is null, 0, scale_linear(@map_scale, 400, 3000, 7, 0))')
+    ring_size = QgsProperty.fromExpression("scale_linear(@map_scale, 400, 3000, 5, 0)")
 
-    def symbol(shape: str, color: str, rotate: bool) -> QgsMarkerSymbol:
-        sym = QgsMarkerSymbol.createSimple({"name": shape, "color": color, "outline_color": "#1b3a2a",
-                                            "outline_width": "0.25", "size": "3"})
-        sym.symbolLayer(0).setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, size)
-        if rotate:
-            sym.symbolLayer(0).setDataDefinedProperty(
-                QgsSymbolLayer.Property.PropertyAngle, QgsProperty.fromExpression('coalesce("compass_angle", 0)'))
-        return sym
+    def dot(color: str) -> QgsSimpleMarkerSymbolLayer:
+        sl = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Circle, 2.0)
+        sl.setColor(QColor(color))
+        sl.setStrokeColor(QColor("#ffffff"))
+        sl.setStrokeWidth(0.2)
+        sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, dot_size)
+        # a white rim separates neighbours when zoomed in; zoomed out it would only wash the colour out
+        rgb = QColor(color)
+        sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyStrokeColor, QgsProperty.fromExpression(
+            f"if(@map_scale > 6000, '{rgb.red()},{rgb.green()},{rgb.blue()},255', '255,255,255,255')"))
+        return sl
 
-    cats = [QgsRendererCategory(False, symbol("filled_arrowhead", MAPILLARY_GREEN, True), "Image (arrow: viewing direction)"),
-            QgsRendererCategory(True, symbol("circle", PANO_BLUE, False), "Panorama (360°)")]
+    # The view cone: QGIS's triangle points up around its centre; turned round (+180°) and pushed
+    # forward by half its size, its apex sits on the image and it opens (53°) towards the view.
+    cone = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Triangle, 6.0)
+    cone.setColor(QColor(5, 203, 99, 110))
+    cone.setStrokeColor(QColor(5, 140, 70, 150))
+    cone.setStrokeWidth(0.1)
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, cone_size)
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyAngle,
+                                QgsProperty.fromExpression('coalesce("compass_angle", 0) + 180'))
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyOffset, QgsProperty.fromExpression(
+        "'0,' || to_string(" + cone_size.expressionString() + " / 2)"))
+    image = _symbol(cone, dot(MAPILLARY_GREEN))
+
+    ring = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Circle, 4.0)
+    ring.setColor(QColor(30, 123, 229, 45))
+    ring.setStrokeColor(QColor(30, 123, 229, 160))
+    ring.setStrokeWidth(0.2)
+    ring.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, ring_size)
+    pano = _symbol(ring, dot(PANO_BLUE))
+
+    cats = [QgsRendererCategory(False, image, "Image (cone: viewing direction)"),
+            QgsRendererCategory(True, pano, "Panorama (360°)")]
     layer.setRenderer(QgsCategorizedSymbolRenderer("is_pano", cats))
     layer.triggerRepaint()
 
 
+def _symbol(*symbol_layers) -> QgsMarkerSymbol:
+    """A marker symbol of these layers, bottom first (the symbol owns them)."""
+    sym = QgsMarkerSymbol()
+    sym.changeSymbolLayer(0, symbol_layers[0])
+    for sl in symbol_layers[1:]:
+        sym.appendSymbolLayer(sl)
+    return sym
+
+
 def style_sequences(layer: QgsVectorLayer) -> None:
-    sym = QgsLineSymbol.createSimple({"line_color": MAPILLARY_GREEN, "line_width": "0.6",
+    """Lines under the images, thinner when zoomed out."""
+    sym = QgsLineSymbol.createSimple({"line_color": "#7ee0a8", "line_width": "0.8",
                                       "capstyle": "round", "joinstyle": "round"})
     sym.setOutputUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
-    sym.setOpacity(0.85)
+    sym.symbolLayer(0).setDataDefinedProperty(
+        QgsSymbolLayer.Property.PropertyStrokeWidth,
+        QgsProperty.fromExpression("scale_linear(@map_scale, 1000, 50000, 1.2, 0.4)"))
     layer.setRenderer(QgsSingleSymbolRenderer(sym))
     layer.triggerRepaint()
 

@@ -287,7 +287,8 @@ class SearchRunner(QObject):
                        "The search is complete."))
             for w in report.warnings:
                 text += " " + w
-            self.push(tr("Mapillary search"), text.format(n=n_images, m=n_sequences), Qgis.MessageLevel.Success,
+            self.push(tr("Mapillary search"), text.format(n=f"{n_images:,}", m=f"{n_sequences:,}"),
+                      Qgis.MessageLevel.Success,
                       duration=8)
             return
         missing = report.missing("tile") or report.missing("cell")
@@ -300,9 +301,11 @@ class SearchRunner(QObject):
                       "and proxy settings.").format(n=len(missing), reason=reason)
         else:
             title = tr("Mapillary search incomplete")
-            lead = tr("Cancelled.") if report.cancelled else tr("Some tiles failed.")
-            text = lead + " " + tr("{n} images kept; {k} map tiles are missing ({summary}).").format(
-                n=len(run.images), k=len(missing), summary=report.summary())
+            lead = tr("Cancelled:") if report.cancelled else tr("Some tiles failed:")
+            text = lead + " " + tr("{n} images kept, {k} of {total} map tiles missing ({keys}).").format(
+                n=f"{len(run.images):,}", k=len(missing), total=report.planned,
+                keys=", ".join(missing[:2]) + (", …" if len(missing) > 2 else ""))
+            QgsMessageLog.logMessage(report.summary(), LOG_TAG, Qgis.MessageLevel.Info)
         buttons = [(tr("Retry the missing part"), lambda: self.retry(run))] if report.missing("tile") else []
         self.push(title, text, level, buttons)
 

@@ -321,25 +321,29 @@ class SearchDialog(QDialog):
 
         row = QHBoxLayout()
         self.memory_radio = QRadioButton(tr("Temporary layers"), group)
-        self.gpkg_radio = QRadioButton(tr("GeoPackage"), group)
+        self.gpkg_radio = QRadioButton(tr("A GeoPackage:"), group)
         self.dest_group = QButtonGroup(group)
         self.dest_group.addButton(self.memory_radio)
         self.dest_group.addButton(self.gpkg_radio)
         row.addWidget(self.memory_radio)
+        row.addStretch(1)
+        self.append_combo = QComboBox(group)
+        self.append_combo.addItem(tr("replace its layers"), False)
+        self.append_combo.addItem(tr("append to its layers"), True)
+        form.addRow(tr("Into"), row)
+        row = QHBoxLayout()
         row.addWidget(self.gpkg_radio)
         self.gpkg_widget = QgsFileWidget(group)
         self.gpkg_widget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.gpkg_widget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.gpkg_widget.setConfirmOverwrite(False)
         row.addWidget(self.gpkg_widget, 1)
-        self.append_combo = QComboBox(group)
-        self.append_combo.addItem(tr("replace its layers"), False)
-        self.append_combo.addItem(tr("append to its layers"), True)
         row.addWidget(self.append_combo)
-        form.addRow(tr("Into"), row)
+        form.addRow("", row)
 
-        for w in (self.images_check, self.sequences_check, self.memory_radio, self.gpkg_radio):
+        for w in (self.images_check, self.sequences_check, self.memory_radio):
             w.toggled.connect(self.validate)
+        self.gpkg_radio.toggled.connect(self._destination_toggled)
         self.gpkg_widget.fileChanged.connect(self.validate)
         self.append_combo.currentIndexChanged.connect(self.validate)
         return group
@@ -348,7 +352,7 @@ class SearchDialog(QDialog):
     def _make_preview(self) -> None:
         self.area_band = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
         fill = QColor(AREA_COLOR)
-        fill.setAlpha(40)
+        fill.setAlpha(22)
         self.area_band.setFillColor(fill)
         self.area_band.setStrokeColor(AREA_COLOR)
         self.area_band.setWidth(2)
@@ -553,8 +557,8 @@ class SearchDialog(QDialog):
         res = task.result
         if res is not None:
             self.progress_label.setText(
-                tr("{n} images found.").format(n=len(res.images)) if res.report.complete
-                else tr("Stopped: {n} images kept.").format(n=len(res.images)))
+                tr("{n} images found.").format(n=f"{len(res.images):,}") if res.report.complete
+                else tr("Stopped: {n} images kept.").format(n=f"{len(res.images):,}"))
         else:
             self.progress_label.setText(tr("Failed: see the message bar."))
         self.validate()
@@ -632,6 +636,7 @@ class SearchDialog(QDialog):
             self._restoring = False
         self._area_mode_changed()
         self._lookat_toggled()
+        self._destination_toggled()
         self._dates_toggled()
 
     def save(self) -> None:
@@ -649,6 +654,11 @@ class SearchDialog(QDialog):
         on = self.lookat_check.isChecked()
         for w in (self.lookat_edit, self.pick_lookat_button, self.tolerance_spin):
             w.setEnabled(on)
+        self.validate()
+
+    def _destination_toggled(self) -> None:
+        for w in (self.gpkg_widget, self.append_combo):
+            w.setEnabled(self.gpkg_radio.isChecked())
         self.validate()
 
     def _dates_toggled(self) -> None:

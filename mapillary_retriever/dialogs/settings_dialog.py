@@ -91,6 +91,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Thumbnail size"), self.thumb_combo)
         layout.addWidget(viewer)
 
+        layout.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -81,8 +81,10 @@ class ThumbnailLabel(QLabel):
         super().__init__(parent)
         self._pixmap = QPixmap()
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(QSize(200, 150))
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumSize(QSize(200, 130))
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setStyleSheet("QLabel { background: #20262b; color: #c8d0d6; border-radius: 3px; }")
         self.setWordWrap(True)
 
@@ -97,6 +99,18 @@ class ThumbnailLabel(QLabel):
 
     def has_image(self) -> bool:
         return not self._pixmap.isNull()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        """As tall as the image at this width (3:2 until there is one), so no empty bands."""
+        if self._pixmap.isNull() or not self._pixmap.width():
+            return width * 2 // 3
+        return width * self._pixmap.height() // self._pixmap.width()
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, self.heightForWidth(360))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -230,7 +244,7 @@ class ImageViewerDock(QgsDockWidget):
 
         self.thumb = ThumbnailLabel(body)
         self.thumb.setText(tr("Click an image point on the map to see it here."))
-        layout.addWidget(self.thumb, 1)
+        layout.addWidget(self.thumb)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -248,10 +262,12 @@ class ImageViewerDock(QgsDockWidget):
 
         self.status = QLabel(body)
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: palette(mid);")
+        self.status.setStyleSheet("color: #5f6b73;")
         layout.addWidget(self.status)
+        layout.addStretch(1)
         attribution = QLabel(tr("Images © Mapillary contributors, CC BY-SA 4.0"), body)
-        attribution.setStyleSheet("color: palette(mid); font-size: small;")
+        attribution.setWordWrap(True)
+        attribution.setStyleSheet("color: #5f6b73; font-size: small;")
         layout.addWidget(attribution)
         self.setWidget(body)
         self._update_buttons()

@@ -144,7 +144,7 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
 
     (level, title, text), = messages(web_iface)
     assert level == Qgis.MessageLevel.Success
-    assert f"{len(truth)} images and {sequences.featureCount()} sequences added" in text
+    assert f"{len(truth):,} images and {sequences.featureCount():,} sequences added" in text
     # the dialog remembers the search
     from mapillary_retriever import settings
 
@@ -233,7 +233,8 @@ def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin,
     for line in sequences.getFeatures():  # every vertex of a line is a kept image
         assert set(json.loads(line["image_ids"])) <= set(ids)
     (level, title, text), = messages(web_iface)
-    assert level == Qgis.MessageLevel.Warning and "Cancelled" in text and f"{len(missing)} map tiles" in text
+    assert level == Qgis.MessageLevel.Warning and "Cancelled" in text
+    assert f"{len(ids):,} images kept, {len(missing)} of {report.planned} map tiles missing" in text
 
     sandbox.configure(latency=0.0)
     button(web_iface, "Retry the missing part").click()
