@@ -111,7 +111,7 @@ class MapillaryRetrieverPlugin(QObject):
 
     def unload(self) -> None:
         if self.runner is not None:
-            self.runner.cancel_all()
+            self.runner.cancel_all(detach=True)
         for tool in (self.box_tool, self.point_tool):
             if tool is not None:
                 if self.canvas.mapTool() is tool:

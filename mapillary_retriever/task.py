@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,9 +168,14 @@ class SearchRunner(QObject):
         self.taskStarted.emit(task)
         return task
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, detach: bool = False) -> None:
+        """Cancel every running search; ``detach`` (on unload) also drops what they would do at the end."""
         for task in list(self.tasks):
+            if detach:
+                task.on_finished = None
             task.cancel()
+        if detach:
+            self.tasks.clear()
 
     @staticmethod
     def describe(query: Query) -> str:
@@ -292,16 +298,29 @@ class SearchRunner(QObject):
                       duration=8)
             return
         missing = report.missing("tile") or report.missing("cell")
+        reasons = Counter(f.reason for f in report.failures
+                          if f.kind in ("tile", "cell") and f.key in missing and not f.reason.startswith("not fetched"))
+        reason = reasons.most_common(1)[0][0] if reasons else ""
+        rate_limited = "rate limit" in reason.lower()
         level = Qgis.MessageLevel.Warning
         if report.fetched == 0 and missing and not report.cancelled:
             level = Qgis.MessageLevel.Critical
-            reason = next((f.reason for f in report.failures if f.kind in ("tile", "cell")), "")
-            title = tr("Could not reach Mapillary")
-            text = tr("None of the {n} map tiles could be fetched ({reason}). Check the network connection "
-                      "and proxy settings.").format(n=len(missing), reason=reason)
+            if rate_limited:
+                title = tr("Mapillary rate limit reached")
+                text = tr("None of the {n} map tiles could be fetched ({reason}). Wait a few minutes, then retry."
+                          ).format(n=len(missing), reason=reason)
+            else:
+                title = tr("Could not reach Mapillary")
+                text = tr("None of the {n} map tiles could be fetched ({reason}). Check the network connection "
+                          "and proxy settings.").format(n=len(missing), reason=reason)
         else:
             title = tr("Mapillary search incomplete")
-            lead = tr("Cancelled:") if report.cancelled else tr("Some tiles failed:")
+            if report.cancelled:
+                lead = tr("Cancelled:")
+            elif rate_limited:
+                lead = tr("Mapillary's rate limit was reached:")
+            else:
+                lead = tr("Some tiles failed ({reason}):").format(reason=reason)
             text = lead + " " + tr("{n} images kept, {k} of {total} map tiles missing ({keys}).").format(
                 n=f"{len(run.images):,}", k=len(missing), total=report.planned,
                 keys=", ".join(missing[:2]) + (", …" if len(missing) > 2 else ""))

@@ -36,9 +36,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import auth, settings
-from ..api import Config, MapillaryError
+from ..api import AuthError, Config, MapillaryError
 from ..api.client import Client
-from ..api.errors import TransientError
 from .common import WGS84, compass_name, destination, icon, point_to_wgs84, tr, transform
 from .map_tools import ImagePickTool
 
@@ -330,10 +329,8 @@ class ImageViewerDock(QgsDockWidget):
                 text = tr("Could not load the image ({e}).").format(e=type(exc).__name__)
             self.thumb.clear_image(text)
             self.status.setText(text)
-            level = Qgis.MessageLevel.Warning if isinstance(exc, (TransientError, type(None))) else \
-                Qgis.MessageLevel.Critical
-            if exc is not None:
-                self.iface.messageBar().pushMessage(tr("Mapillary image viewer"), text, level, 6)
+            if isinstance(exc, AuthError):
+                self.iface.messageBar().pushMessage(tr("Mapillary image viewer"), text, Qgis.MessageLevel.Critical, 8)
             return
         info = result["info"]
         if result["sequence_ids"] is not None and info.get("sequence"):

@@ -90,3 +90,19 @@ def _rect(*v):
     from qgis.core import QgsRectangle
 
     return QgsRectangle(*v)
+
+
+def test_unload_during_a_search(web_iface, sandbox, wait):
+    from qgis.core import QgsProject
+
+    from mapillary_retriever.api import Query
+    from mapillary_retriever.task import Output
+
+    sandbox.configure(latency=0.3)
+    p = MapillaryRetrieverPlugin(web_iface)
+    p.initGui()
+    assert p.runner.start(Query.build(closeto=(6.13, 49.61), radius=300), Output()) is not None
+    p.unload()  # e.g. the plugin is reloaded mid-search: the search stops and adds nothing
+    wait(lambda: QgsApplication.taskManager().countActiveTasks() == 0, timeout=30)
+    assert QgsProject.instance().mapLayers() == {}
+    assert web_iface.messageBar().items() == []

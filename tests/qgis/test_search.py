@@ -273,8 +273,8 @@ def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retri
     assert sandbox.stats["tiles"] == len(tiles) + 1  # only the missing tile was fetched again
 
 
-@pytest.mark.parametrize("case", ["revoked token", "nothing found", "network unreachable"])
-def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monkeypatch, no_retries, case):
+@pytest.mark.parametrize("case", ["revoked token", "nothing found", "network unreachable", "rate limit"])
+def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monkeypatch, no_retries, request, case):
     query = Query.build(closeto=CENTER, radius=100)
     if case == "revoked token":
         from sandbox import REVOKED_TOKEN
@@ -282,6 +282,11 @@ def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monke
         monkeypatch.setenv("MAPILLARY_ACCESS_TOKEN", REVOKED_TOKEN)
     elif case == "nothing found":
         query = Query.build(closeto=(0.5, 0.5), radius=100)
+    elif case == "rate limit":
+        from sandbox.server import FAULT_KINDS, KINDS
+
+        request.addfinalizer(lambda: sandbox.configure(faults=FAULT_KINDS, fault_targets=KINDS, retry_after=1))
+        sandbox.configure(fault_rate=1.0, faults=("ratelimit",), fault_targets=("tiles",), retry_after=0)
     else:
         monkeypatch.setenv("MAPILLARY_TILES_URL", "http://127.0.0.1:9")  # nothing listens there
     finish(plugin, plugin.runner.start(query, Output()))
@@ -293,6 +298,9 @@ def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monke
     elif case == "nothing found":
         assert level == Qgis.MessageLevel.Warning and title == "No Mapillary images found"
         assert "larger radius (it is 100 m)" in text
+    elif case == "rate limit":
+        assert level == Qgis.MessageLevel.Critical and title == "Mapillary rate limit reached"
+        assert "Wait a few minutes" in text and button(web_iface, "Retry the missing part")
     else:
         assert level == Qgis.MessageLevel.Critical and title == "Could not reach Mapillary"
         assert "network" in text
