@@ -85,11 +85,14 @@ class SearchTask(QgsTask):
             self._token = None
         return self.error is None
 
+    @staticmethod
+    def percent(p: Progress) -> float:
+        """The whole search's progress (0-100) at this step of one of its stages."""
+        start, span = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "fields": (90, 9)}.get(p.stage, (99, 1))
+        return start + span * (min(p.done, p.total) / p.total if p.total else 0)
+
     def _progress(self, p: Progress) -> None:
-        if p.total:
-            start, span = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "fields": (90, 9)}.get(
-                p.stage, (99, 1))
-            self.setProgress(start + span * min(p.done, p.total) / p.total)
+        self.setProgress(self.percent(p))
         self.progressed.emit(p)
 
     def _merge(self) -> None:

@@ -564,17 +564,15 @@ class SearchDialog(QDialog):
         self.validate()
 
     def on_progress(self, p: Progress) -> None:
+        self.progress.setValue(round(SearchTask.percent(p)))  # as the task manager shows it
         if p.stage in ("tiles", "boxes"):
-            self.progress.setValue(int(100 * p.done / p.total) if p.total else 0)
             text = tr("Map tiles {done} / {total} · {found} images found") if p.stage == "tiles" else \
                 tr("Boxes {done} / {total} · {found} images found")
         elif p.stage == "fields":
-            self.progress.setValue(int(100 * p.done / p.total) if p.total else 100)
             text = tr("Extra fields {done} / {total} batches · {found} images")
         elif p.stage == "users":
             text = tr("Looking up users {done} / {total}")
         else:
-            self.progress.setValue(100)
             text = tr("Building layers · {found} images")
         self.progress_label.setText(text.format(done=p.done, total=p.total, found=f"{p.found:,}"))
 
