@@ -23,7 +23,7 @@ from ..api import AuthError, Config, MapillaryError
 from ..api.client import Client
 from .common import icon, tr
 
-TOKEN_HELP_URL = "https://www.mapillary.com/dashboard/developers"
+DEVELOPER_PAGE_URL = "https://www.mapillary.com/dashboard/developers"
 CHECK_BBOX = "6.1299,49.6099,6.1301,49.6101"  # any tiny box: the answer only has to be accepted
 
 
@@ -54,7 +54,7 @@ class SettingsDialog(QDialog):
             "<a href=\"{url}\">mapillary.com/dashboard/developers</a>, register an application "
             "(any name; no callback URL needed) and copy its <i>Client Token</i>, which starts with "
             "<code>MLY|</code>. It is stored encrypted in the QGIS authentication database, never in "
-            "projects or layers.").format(url=TOKEN_HELP_URL), box)
+            "projects or layers.").format(url=DEVELOPER_PAGE_URL), box)
         help_text.setWordWrap(True)
         help_text.setOpenExternalLinks(True)
         help_text.setTextFormat(Qt.TextFormat.RichText)
