@@ -94,18 +94,18 @@ def image_features(images, fields: QgsFields, extra=()):
 
 
 def sequence_features(sequences, fields: QgsFields, extra=()):
-    """QgsFeatures (EPSG:4326 lines) for sequence records, lazily."""
+    """QgsFeatures (EPSG:4326 multilines: a sequence breaks where it leaves the search), lazily."""
     cols = output.sequence_columns(extra)
     for seq in sequences:
         f = QgsFeature(fields)
-        f.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(x, y) for x, y in seq.coords]))
+        f.setGeometry(QgsGeometry.fromMultiPolylineXY([[QgsPointXY(x, y) for x, y in line] for line in seq.lines()]))
         f.setAttributes([_qvalue(v, t) for (_, t), v in zip(cols, output.sequence_row(seq, cols))])
         yield f
 
 
 def memory_layer(kind: str, records, extra=(), name: str | None = None) -> QgsVectorLayer:
     """A styled memory layer of images ("images") or sequences ("sequences")."""
-    geom = "Point" if kind == "images" else "LineString"
+    geom = "Point" if kind == "images" else "MultiLineString"
     layer = QgsVectorLayer(f"{geom}?crs=EPSG:4326", name or (IMAGES_NAME if kind == "images" else SEQUENCES_NAME),
                            "memory")
     fields = image_fields(extra) if kind == "images" else sequence_fields(extra)

@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # shared test helpers (truth.py)
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 # Never reach the real service from a test, whatever the developer's shell holds.

@@ -108,6 +108,7 @@ class Client:
         self.config = config or Config.from_env()
         self.cancelled = cancelled or (lambda: False)
         self._local = threading.local()
+        self._sessions: list[requests.Session] = []
         self._count_lock = threading.Lock()
         self.requests = 0
         self._pacers = {"search": _Pacer(self.config.search_per_minute),
@@ -149,7 +150,16 @@ class Client:
             s.headers["User-Agent"] = USER_AGENT
             s.trust_env = True  # honour the system proxy settings
             self._local.session = s
+            with self._count_lock:
+                self._sessions.append(s)
         return s
+
+    def close(self) -> None:
+        """Close every worker's connections."""
+        with self._count_lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
+            s.close()
 
     def check_cancel(self) -> None:
         if self._fatal is not None:

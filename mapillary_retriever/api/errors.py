@@ -103,7 +103,7 @@ def from_response(status: int, body: object, retry_after: float | None = None) -
     if code == 190 or err.get("type") == "OAuthException":
         return AuthError(
             "Mapillary refused the access token (" + text + "). Check that it is a valid client "
-            "token (MLY|…) and has not been revoked.", code=code, status=status)
+            "token (it starts with MLY) and has not been revoked.", code=code, status=status)
     if code == 4 or status == 429 or "request limit" in low:
         return RateLimitError("Mapillary's rate limit was reached (" + text + ").",
                               code=code, status=status, retry_after=retry_after)

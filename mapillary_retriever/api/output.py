@@ -97,7 +97,7 @@ def write_geojson(path: str, kind: str, records: list, fields=(), description: s
                 geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
                 row = image_row(rec, cols)
             else:
-                geom = {"type": "LineString", "coordinates": [list(c) for c in rec.coords]}
+                geom = {"type": "MultiLineString", "coordinates": [[list(c) for c in line] for line in rec.lines()]}
                 row = sequence_row(rec, cols)
             props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
             feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
@@ -124,7 +124,7 @@ def write_gpkg(path: str, kind: str, records: list, fields=(), description: str 
     if fresh:
         srs = osr.SpatialReference()
         srs.ImportFromEPSG(4326)
-        gtype = ogr.wkbPoint if kind == "images" else ogr.wkbLineString
+        gtype = ogr.wkbPoint if kind == "images" else ogr.wkbMultiLineString
         desc = (description + ". " if description else "") + ATTRIBUTION
         lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO",
                                                          "DESCRIPTION=" + desc.replace("\n", " ")])
@@ -153,6 +153,7 @@ _OGR_TYPES = {"string": ogr.OFTString, "datetime": ogr.OFTDateTime, "real": ogr.
               "bool": ogr.OFTInteger, "int": ogr.OFTInteger64, "json": ogr.OFTString}
 _GP_POINT = b"GP\x00\x01" + struct.pack("<i", 4326)  # GeoPackage blob header: little endian, no envelope
 _GP_LINE = b"GP\x00\x03" + struct.pack("<i", 4326)  # ... with an [minx, maxx, miny, maxy] envelope
+# (sequences are written as MultiLineStrings: see records.Sequence.parts)
 
 
 def _envelope(blob) -> tuple[float, float, float, float] | None:
@@ -202,8 +203,10 @@ def _bulk_insert(path: str, layer: str, geom: str, kind: str, records, cols) -> 
                 xs = [c[0] for c in rec.coords]
                 ys = [c[1] for c in rec.coords]
                 box = (min(xs), max(xs), min(ys), max(ys))
-                flat = [v for c in rec.coords for v in c]
-                blob = _GP_LINE + struct.pack(f"<4dBII{len(flat)}d", *box, 1, 2, len(rec.coords), *flat)
+                lines = rec.lines()
+                blob = _GP_LINE + struct.pack("<4dBII", *box, 1, 5, len(lines)) + b"".join(
+                    struct.pack(f"<BII{2 * len(line)}d", 1, 2, len(line), *(v for c in line for v in c))
+                    for line in lines)
                 row = sequence_row(rec, cols)
             ext[:] = min(ext[0], box[0]), max(ext[1], box[1]), min(ext[2], box[2]), max(ext[3], box[3])
             yield (blob, *[value(v, t) for (_, t), v in zip(cols, row)])

@@ -22,7 +22,9 @@ class Image:
 
 @dataclass(slots=True)
 class Sequence:
-    """One line per sequence; every list is parallel to ``coords``, in capture order."""
+    """One (multi)line per sequence; every list is parallel to ``coords``, in capture order.
+    ``parts`` holds the index where each part of the line starts: the line breaks where the
+    sequence has images that were fetched but do not match the search."""
 
     id: str
     image_ids: list[str]
@@ -33,6 +35,11 @@ class Sequence:
     creator_id: str | None = None
     organization_id: str | None = None
     username: str | None = None
+    parts: list[int] = field(default_factory=lambda: [0])
+
+    def lines(self) -> list[list[tuple[float, float]]]:
+        ends = self.parts[1:] + [len(self.coords)]
+        return [self.coords[a:b] for a, b in zip(self.parts, ends)]
 
 
 @dataclass(slots=True)

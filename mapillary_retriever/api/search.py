@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import NamedTuple
@@ -69,9 +69,10 @@ def search(query: Query, token: str | None = None, *, strategy: str = "tiles", s
         e.partial = SearchResult(run.finish(run.found_images(), enrich=False), [], report)
         raise
     finally:
+        client.close()
         report.requests = client.requests
         report.seconds = time.monotonic() - started
-    seqs = build_sequences(images, report) if sequences else []
+    seqs = build_sequences(images, report, run.excluded) if sequences else []
     run.progress(Progress("done", report.fetched, report.planned, len(images)))
     return SearchResult(images, seqs, report)
 
@@ -83,7 +84,10 @@ def enrich(images: list[Image], fields, token: str | None = None, *, config: Con
     images of a larger search (Processing's images-for-features). Failures are in the report."""
     client = Client(token if token is not None else token_from_env(), config, cancelled)
     report = Report()
-    _Search(Query(), client, report, progress or (lambda p: None)).enrich(images, tuple(fields))
+    try:
+        _Search(Query(), client, report, progress or (lambda p: None)).enrich(images, tuple(fields))
+    finally:
+        client.close()
     report.requests = client.requests
     return report
 
@@ -97,6 +101,8 @@ class _Search:
         self.creators: set[str] | None = set(query.userkeys) if (query.usernames or query.userkeys) else None
         self.by_id: dict[str, Image] = {}
         self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
+        # capture times, by sequence, of fetched images that did not match: where sequence lines break
+        self.excluded: dict[str, list[int]] = defaultdict(list)
 
     # --- users ------------------------------------------------------------
     def resolve_creators(self) -> None:
@@ -150,6 +156,16 @@ class _Search:
                 return False
         return True
 
+    def sift(self, imgs) -> list[Image]:
+        """The images that match; the times of the others are kept for breaking lines."""
+        kept = []
+        for img in imgs:
+            if self.keep(img):
+                kept.append(img)
+            elif img.captured_at is not None and img.sequence_id:
+                self.excluded[img.sequence_id].append(img.captured_at)
+        return kept
+
     def add(self, imgs: list[Image]) -> None:
         """Keep matching images, de-duplicated by id (called on the main thread)."""
         for img in imgs:
@@ -178,7 +194,7 @@ class _Search:
             t, attempt = item
             skipped: dict[str, int] = {}
             try:
-                imgs = [i for i in decode_images(data, *t, skipped=skipped) if self.keep(i)]
+                imgs = self.sift(decode_images(data, *t, skipped=skipped))
             except BadResponseError as e:  # e.g. a body cut short without a Content-Length
                 if attempt < self.client.config.retries:
                     return [(t, attempt + 1)]
@@ -249,9 +265,8 @@ class _Search:
                     continue
                 if self.q.organization_id:
                     img.organization_id = self.q.organization_id  # the server filtered on it
-                if self.keep(img):
-                    imgs.append(img)
-            self.add(imgs)
+                imgs.append(img)
+            self.add(self.sift(imgs))
             self.report.fetched += 1
             self.progress(Progress("boxes", self.report.fetched, self.report.planned, len(self.by_id)))
             return []
@@ -277,6 +292,9 @@ class _Search:
                 images.sort(key=lambda i: geo.haversine(c[0], c[1], i.lon, i.lat))
             else:  # an area search keeps the newest
                 images.sort(key=lambda i: -(i.captured_at or 0))
+            for img in images[q.max_features:]:
+                if img.captured_at is not None:
+                    self.excluded[img.sequence_id].append(img.captured_at)
             images = images[: q.max_features]
             self.report.capped = True
         images.sort(key=lambda i: (i.sequence_id, i.captured_at or 0, i.id))

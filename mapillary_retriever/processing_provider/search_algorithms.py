@@ -46,7 +46,7 @@ class _SearchAlgorithm(MapillaryAlgorithm):
             count = len(result.images)
         else:
             fields = layers.sequence_fields(query.fields)
-            geometry = Qgis.WkbType.LineString
+            geometry = Qgis.WkbType.MultiLineString
             features = layers.sequence_features(result.sequences, fields, query.fields)
             count = len(result.sequences)
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry, WGS84)

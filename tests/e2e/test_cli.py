@@ -59,9 +59,12 @@ def test_both_into_geopackage(sandbox, tmp_path):
     assert images.GetFeatureCount() > 100 and seqs.GetFeatureCount() > 3
     defn = images.GetLayerDefn()
     assert defn.GetFieldDefn(defn.GetFieldIndex("captured_at")).GetType() == ogr.OFTDateTime
-    f = seqs.GetNextFeature()
-    ids = json.loads(f.GetField("image_ids"))
-    assert len(ids) == f.GetGeometryRef().GetPointCount() == f.GetField("image_count")
+    assert seqs.GetGeomType() == ogr.wkbMultiLineString
+    for f in seqs:
+        ids = json.loads(f.GetField("image_ids"))
+        g = f.GetGeometryRef()
+        vertices = sum(g.GetGeometryRef(k).GetPointCount() for k in range(g.GetGeometryCount()))
+        assert len(ids) == vertices == f.GetField("image_count")
     assert f.GetField("username")
 
 
@@ -73,9 +76,13 @@ def test_sequences_geojson_have_ordered_image_ids(sandbox, tmp_path):
     assert p.returncode == 0, p.stderr
     for feat in json.loads(out.read_text())["features"]:
         ids = feat["properties"]["image_ids"]
-        assert isinstance(ids, list) and len(ids) == len(feat["geometry"]["coordinates"])
+        assert feat["geometry"]["type"] == "MultiLineString"
+        vertices = [c for line in feat["geometry"]["coordinates"] for c in line]
+        assert isinstance(ids, list) and len(ids) == len(vertices)
         order = [i for i in sandbox.world.sequences[feat["id"]] if i in set(ids)]
         assert ids == order
+        for (lon, lat), i in zip(vertices, ids):
+            assert abs(lon - sandbox.world.by_id[i].lon) < 1e-9 and abs(lat - sandbox.world.by_id[i].lat) < 1e-9
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -226,22 +226,24 @@ def test_searchimages_user_and_panoramas_and_limit(provider, sandbox):
 # --- searchsequences -------------------------------------------------------------
 
 def test_searchsequences_equal_truth(provider, sandbox, tmp_path):
+    from truth import expected_lines
+
+    from mapillary_retriever.api.geo import bbox_around
+
     result, fb = run("mapillary:searchsequences", {"POINT": POINT, "RADIUS": 150,
                                                    "OUTPUT": str(tmp_path / "seq.fgb")})
-    groups: dict[str, list] = {}
-    for i in within(sandbox.world, LON0, LAT0, 150):
-        groups.setdefault(i.sequence_id, []).append(i)
-    truth = {sid: sorted(imgs, key=lambda i: (i.captured_at, i.id)) for sid, imgs in groups.items() if len(imgs) > 1}
+    kept = {i.id for i in within(sandbox.world, LON0, LAT0, 150)}
+    truth = expected_lines(sandbox.world, kept, bbox_around(LON0, LAT0, 150))
     layer = layer_of(result)
     assert result["COUNT"] == layer.featureCount() == len(truth) > 10
     assert layer.crs().authid() == "EPSG:4326" and not fb.warnings
     for f in layer.getFeatures():
-        imgs = truth[f["id"]]
-        ids = json.loads(f["image_ids"])
-        assert ids == [i.id for i in imgs]
-        line = f.geometry().asPolyline()
-        assert len(line) == len(imgs)
-        assert abs(line[0].x() - imgs[0].lon) < 1e-7 and abs(line[-1].y() - imgs[-1].lat) < 1e-7
+        runs = truth[f["id"]]
+        assert json.loads(f["image_ids"]) == [i for run in runs for i in run]
+        lines = f.geometry().asMultiPolyline()
+        assert [len(line) for line in lines] == [len(run) for run in runs]
+        first = sandbox.world.by_id[runs[0][0]]
+        assert abs(lines[0][0].x() - first.lon) < 1e-7 and abs(lines[0][0].y() - first.lat) < 1e-7
 
 
 # --- imagesforfeatures --------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from truth import expected_lines
 
 from mapillary_retriever.api import AuthError, Query, QueryError, search
 from mapillary_retriever.api.client import Config
@@ -51,26 +52,27 @@ def test_dense_core_is_complete(sandbox, core, strategy):
         assert res.report.planned > 1  # it had to split
 
 
-def test_sequences_are_whole_and_ordered(sandbox, core):
-    res = search(Query.build(bbox=core), config=fast())
+@pytest.mark.parametrize("area", ["core", "circle"])
+def test_sequences_are_ordered_and_break_where_they_leave(sandbox, core, area):
+    from sandbox import CENTER
+
+    q = Query.build(bbox=core) if area == "core" else Query.build(closeto=CENTER, radius=250)
+    res = search(q, config=fast())
     world = sandbox.world
-    kept = {i.id for i in res.images}
-    by_seq = {}
-    for img in res.images:
-        by_seq.setdefault(img.sequence_id, []).append(img.id)
-    lines = {s.id: s for s in res.sequences}
-    for sid, ids in by_seq.items():
-        if len(ids) < 2:
-            assert sid not in lines
-            continue
-        seq = lines[sid]
-        # vertices in capture order, exactly the sequence's matching images (across tiles)
-        order = [i for i in world.sequences[sid] if i in kept]
-        assert seq.image_ids == order
-        assert len(seq.coords) == len(seq.compass_angles) == len(seq.captured_at) == len(order)
+    truth = expected_lines(world, {i.id for i in res.images}, q.area_bbox())
+    got = {s.id: s for s in res.sequences}
+    assert set(got) == set(truth)
+    broken = 0
+    for sid, seq in got.items():
+        runs = [seq.image_ids[a:b] for a, b in zip(seq.parts, seq.parts[1:] + [len(seq.image_ids)])]
+        assert runs == truth[sid]
+        assert len(seq.coords) == len(seq.compass_angles) == len(seq.captured_at) == len(seq.image_ids)
         assert seq.captured_at == sorted(seq.captured_at)
-        first = world.by_id[order[0]]
-        assert seq.coords[0] == pytest.approx((first.lon, first.lat), abs=1e-9)
+        for (lon, lat), iid in zip(seq.coords, seq.image_ids):
+            assert (lon, lat) == pytest.approx((world.by_id[iid].lon, world.by_id[iid].lat), abs=1e-9)
+        assert [len(line) for line in seq.lines()] == [len(r) for r in runs]
+        broken += len(runs) > 1
+    assert broken > 0, "some sequence should leave the area and come back"
     assert any(len(tiles_for_bbox((min(c[0] for c in s.coords), min(c[1] for c in s.coords),
                                    max(c[0] for c in s.coords), max(c[1] for c in s.coords)))) > 1
                for s in res.sequences), "some sequence should cross a tile edge"

@@ -21,7 +21,8 @@ def test_geopackage_fresh_then_append(tmp_path):
     path = str(tmp_path / "out.gpkg")
     output.write_gpkg(path, "images", images(500), ("username",), "test")
     output.write_gpkg(path, "images", images(20, lon=7.0, start=500), ("username",), append=True)
-    seq = Sequence("seq", ["1", "2"], [(6.1, 49.6), (6.2, 49.7)], [10.0, None], [1, 2000], True, "42")
+    seq = Sequence("seq", ["1", "2", "3", "4"], [(6.1, 49.6), (6.2, 49.7), (6.3, 49.8), (6.4, 49.9)],
+                   [10.0, None, 1.0, 2.0], [1, 2000, 3000, 4000], True, "42", parts=[0, 2])
     output.write_gpkg(path, "sequences", [seq], layer="sequences")
     ds = ogr.Open(path)
     lyr = ds.GetLayerByName("images")
@@ -40,9 +41,9 @@ def test_geopackage_fresh_then_append(tmp_path):
     assert f.GetField("is_pano") is True or f.GetField("is_pano") == 1
     assert f.GetField("compass_angle") is None  # no angle stays NULL
     s = ds.GetLayerByName("sequences").GetNextFeature()
-    assert json.loads(s.GetField("image_ids")) == ["1", "2"]
-    assert json.loads(s.GetField("compass_angles")) == [10.0, None]
-    assert s.GetGeometryRef().GetPointCount() == 2
+    assert json.loads(s.GetField("image_ids")) == ["1", "2", "3", "4"]
+    assert json.loads(s.GetField("compass_angles")) == [10.0, None, 1.0, 2.0]
+    assert s.GetGeometryRef().ExportToWkt() == "MULTILINESTRING ((6.1 49.6,6.2 49.7),(6.3 49.8,6.4 49.9))"
     check = ds.ExecuteSQL("PRAGMA integrity_check")
     assert check.GetNextFeature().GetField(0) == "ok"
     ds.ReleaseResultSet(check)
