@@ -102,7 +102,14 @@ class SearchTask(QgsTask):
         if self.output.sequences and self.new_images:
             touched = {img.sequence_id for img in self.new_images}
             merged = [img for img in self.base_images + self.new_images if img.sequence_id in touched]
-            self.sequences = build_sequences(merged)
+            self.sequences = build_sequences(merged, excluded=self.excluded())
+
+    def excluded(self) -> dict[str, list[int]]:
+        """A retry: what the first run and this one fetched without keeping (lines break there)."""
+        out = {sid: list(times) for sid, times in self.run_record.excluded.items()} if self.run_record else {}
+        for sid, times in (self.result.excluded if self.result else {}).items():
+            out.setdefault(sid, []).extend(times)
+        return out
 
     def _write_gpkg(self) -> None:
         res = self.result
@@ -129,6 +136,7 @@ class SearchRun:
     report: Report
     group: str
     layer_ids: dict[str, str] = field(default_factory=dict)  # kind -> layer id
+    excluded: dict[str, list[int]] = field(default_factory=dict)  # where sequence lines break
 
 
 class SearchRunner(QObject):
@@ -206,7 +214,8 @@ class SearchRunner(QObject):
                       duration=5)
             return
         report = res.report
-        run = SearchRun(query, task.output, list(res.images), report, self.group_name(query))
+        run = SearchRun(query, task.output, list(res.images), report, self.group_name(query),
+                        excluded=res.excluded)
         if res.images:
             self._add_layers(run, res, task.output)
             self.runs = [r for r in self.runs[-9:]] + [run]
@@ -222,13 +231,14 @@ class SearchRunner(QObject):
             return
         new = task.new_images
         run.images.extend(new)
+        run.excluded = task.excluded()
         old, rep = run.report, task.result.report
         rep.planned, rep.fetched = old.planned, old.fetched + rep.fetched
         rep.failures += [f for f in old.failures if f.kind not in ("tile", "cell")]
         run.report = rep
         project = QgsProject.instance()
         if not run.layer_ids:  # the first attempt found nothing: make the layers now
-            seqs = build_sequences(list(run.images)) if run.output.sequences else []
+            seqs = build_sequences(list(run.images), excluded=run.excluded) if run.output.sequences else []
             if run.images:
                 self._add_layers(run, SearchResult(run.images, seqs, rep), run.output)
                 self.runs.append(run)

@@ -206,10 +206,10 @@ class Query:
             area = "bbox " + ",".join(f"{v:.5f}" for v in self.bbox)
         else:
             lon, lat = self.center  # type: ignore[misc]
-            area = f"{self.radius:g} m around {lat:.5f},{lon:.5f}"
+            area = f"{self.radius:g} m around {lon:.5f},{lat:.5f}"  # lon,lat: the order the plugin takes
         bits = [area]
         if self.lookat:
-            bits.append(f"looking at {self.lookat[1]:.5f},{self.lookat[0]:.5f}")
+            bits.append(f"looking at {self.lookat[0]:.5f},{self.lookat[1]:.5f}")
         if self.start_time or self.end_time:
             a = f"{self.start_time:%Y-%m-%d}" if self.start_time else "…"
             b = f"{self.end_time:%Y-%m-%d}" if self.end_time else "…"

@@ -98,6 +98,8 @@ class SearchResult:
     images: list[Image]
     sequences: list[Sequence]
     report: Report
+    # capture times, by sequence, of fetched images that did not match (for rebuilding lines)
+    excluded: dict[str, list[int]] = field(default_factory=dict)
 
 
 _EPOCH = datetime(1970, 1, 1)

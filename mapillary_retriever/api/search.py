@@ -74,7 +74,7 @@ def search(query: Query, token: str | None = None, *, strategy: str = "tiles", s
         report.seconds = time.monotonic() - started
     seqs = build_sequences(images, report, run.excluded) if sequences else []
     run.progress(Progress("done", report.fetched, report.planned, len(images)))
-    return SearchResult(images, seqs, report)
+    return SearchResult(images, seqs, report, dict(run.excluded))
 
 
 def enrich(images: list[Image], fields, token: str | None = None, *, config: Config | None = None,

@@ -251,7 +251,7 @@ class ImageViewerDock(QgsDockWidget):
         self.fields: dict[str, QLabel] = {}
         for key, label in (("id", tr("Image")), ("captured", tr("Captured")), ("creator", tr("Creator")),
                            ("camera", tr("Camera")), ("direction", tr("Direction")),
-                           ("position", tr("Position")), ("sequence", tr("Sequence"))):
+                           ("position", tr("Lon, lat")), ("sequence", tr("Sequence"))):
             value = QLabel("–", body)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
@@ -375,7 +375,7 @@ class ImageViewerDock(QgsDockWidget):
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
         if coords and len(coords) >= 2:
             lon, lat = float(coords[0]), float(coords[1])
-            f["position"].setText(f"{lat:.6f}, {lon:.6f}")
+            f["position"].setText(f"{lon:.6f}, {lat:.6f}")
             self.highlight.show(lon, lat, angle, pano)
         f["sequence"].setText(self.sequence_id or "–")
 

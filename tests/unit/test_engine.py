@@ -59,7 +59,7 @@ def test_sequences_are_ordered_and_break_where_they_leave(sandbox, core, area):
     q = Query.build(bbox=core) if area == "core" else Query.build(closeto=CENTER, radius=250)
     res = search(q, config=fast())
     world = sandbox.world
-    truth = expected_lines(world, {i.id for i in res.images}, q.area_bbox())
+    truth = expected_lines(world, {i.id for i in res.images})
     got = {s.id: s for s in res.sequences}
     assert set(got) == set(truth)
     broken = 0
