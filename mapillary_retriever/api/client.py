@@ -154,6 +154,12 @@ class Client:
                 self._sessions.append(s)
         return s
 
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close every worker's connections."""
         with self._count_lock:

@@ -29,8 +29,8 @@ CHECK_BBOX = "6.1299,49.6099,6.1301,49.6101"  # any tiny box: the answer only ha
 
 def check_token(task: QgsTask, token: str) -> bool:
     """Runs on a worker thread: one small Graph API request with the token. Raises its error."""
-    client = Client(token, Config.from_env(retries=1), cancelled=task.isCanceled)
-    client.graph("images", {"bbox": CHECK_BBOX, "limit": 1, "fields": "id"})
+    with Client(token, Config.from_env(retries=1), cancelled=task.isCanceled) as client:
+        client.graph("images", {"bbox": CHECK_BBOX, "limit": 1, "fields": "id"})
     return True
 
 

@@ -37,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import auth, settings
 from ..api import AuthError, Config, MapillaryError
-from ..api.client import Client
+from ..api.client import USER_AGENT, Client
 from .common import WGS84, compass_name, destination, icon, point_to_wgs84, tr, transform
 from .map_tools import ImagePickTool
 
@@ -52,24 +52,24 @@ HALF_FOV = 30.0  # degrees either side of the compass angle
 def fetch_details(task: QgsTask, image_id: str, token: str | None, thumb_field: str,
                   known_sequences: frozenset) -> dict:
     """Runs on a worker thread: the image's details, its thumbnail bytes and its sequence's ids."""
-    client = Client(token, Config.from_env(), cancelled=task.isCanceled)
-    info = client.graph(image_id, {"fields": DETAIL_FIELDS + "," + thumb_field}, kind="entity")
-    out = {"info": info, "thumb": None, "thumb_error": "", "sequence_ids": None}
-    url = info.get(thumb_field)
-    if url:
-        try:
-            r = requests.get(url, timeout=(10, 30), headers={"User-Agent": "MapillaryRetriever/1.0 (QGIS plugin)"})
-            if r.status_code == 200:
-                out["thumb"] = r.content
-            else:
-                out["thumb_error"] = f"HTTP {r.status_code}"
-        except requests.RequestException as e:
-            out["thumb_error"] = type(e).__name__
-    seq = info.get("sequence")
-    if seq and seq not in known_sequences:
-        data = client.graph("image_ids", {"sequence_id": seq}, kind="entity")
-        rows = data.get("data") if isinstance(data.get("data"), list) else []
-        out["sequence_ids"] = [str(r["id"]) for r in rows if isinstance(r, dict) and r.get("id")]
+    with Client(token, Config.from_env(), cancelled=task.isCanceled) as client:
+        info = client.graph(image_id, {"fields": DETAIL_FIELDS + "," + thumb_field}, kind="entity")
+        out = {"info": info, "thumb": None, "thumb_error": "", "sequence_ids": None}
+        url = info.get(thumb_field)
+        if url:
+            try:
+                r = requests.get(url, timeout=(10, 30), headers={"User-Agent": USER_AGENT})
+                if r.status_code == 200:
+                    out["thumb"] = r.content
+                else:
+                    out["thumb_error"] = f"HTTP {r.status_code}"
+            except requests.RequestException as e:
+                out["thumb_error"] = type(e).__name__
+        seq = info.get("sequence")
+        if seq and seq not in known_sequences:
+            data = client.graph("image_ids", {"sequence_id": seq}, kind="entity")
+            rows = data.get("data") if isinstance(data.get("data"), list) else []
+            out["sequence_ids"] = [str(r["id"]) for r in rows if isinstance(r, dict) and r.get("id")]
     return out
 
 

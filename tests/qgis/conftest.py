@@ -145,3 +145,18 @@ def lux_crs(shown_canvas):
     wgs = QgsCoordinateReferenceSystem("EPSG:4326")
     QgsProject.instance().setCrs(wgs)
     qgis_canvas.setDestinationCrs(wgs)
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    """The Mapillary Processing provider, registered for the module's tests."""
+    from mapillary_retriever.processing_provider import MapillaryProvider
+
+    registry = QgsApplication.processingRegistry()
+    mine = None
+    if registry.providerById("mapillary") is None:
+        mine = MapillaryProvider()
+        assert registry.addProvider(mine)
+    yield registry.providerById("mapillary")
+    if mine is not None:
+        registry.removeProvider(mine)

@@ -34,8 +34,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QMetaType
 
-from mapillary_retriever.processing_provider import MapillaryProvider
-
 R = 6_371_008.8
 LON0, LAT0 = 6.1300, 49.6100  # sandbox.CENTER (checked below)
 POINT = f"{LON0},{LAT0} [EPSG:4326]"
@@ -76,18 +74,6 @@ def ms(iso: str) -> int:
 
 
 # --- fixtures -------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    mine = None
-    if registry.providerById("mapillary") is None:
-        mine = MapillaryProvider()
-        assert registry.addProvider(mine)
-    yield registry.providerById("mapillary")
-    if mine is not None:
-        registry.removeProvider(mine)
-
 
 class Feedback(QgsProcessingFeedback):
     """Keeps every message, to check warnings and that the token never shows."""

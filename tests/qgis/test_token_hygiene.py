@@ -61,20 +61,6 @@ class Log(QgsProcessingFeedback):
 
 
 @pytest.fixture
-def provider(qgis_processing):
-    from mapillary_retriever.processing_provider import MapillaryProvider
-
-    registry = QgsApplication.processingRegistry()
-    mine = None
-    if registry.providerById("mapillary") is None:
-        mine = MapillaryProvider()
-        assert registry.addProvider(mine)
-    yield
-    if mine is not None:
-        registry.removeProvider(mine)
-
-
-@pytest.fixture
 def message_log():
     """Everything QGIS's message log receives during the test."""
     seen = []
