@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,16 @@ from mapillary_retriever.api import MapillaryError, Query, search  # noqa: E402
 from mapillary_retriever.api.client import Client, Config  # noqa: E402
 from mapillary_retriever.api.geo import tiles_for_bbox  # noqa: E402
 from mapillary_retriever.api.tiles import decode_images  # noqa: E402
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. (ru_maxrss would not do: Linux keeps it across
+    exec, so a child would report its parent's peak.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -74,7 +83,7 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown mode {mode}")
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     print(json.dumps({"mode": mode, "seconds": seconds, "requests": requests, "images": len(set(ids)),
                       "peak_mb": peak, "complete": complete, "decode_seconds": decode,
                       "tiles": len(tiles_for_bbox(bbox)), "error": error}))
