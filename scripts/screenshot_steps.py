@@ -131,7 +131,7 @@ def steps():
     dialog.bbox_edit.setText("6.07, 49.57, 6.19, 49.65")
     dialog.search_button.click()
     task = dialog.task
-    yield lambda: dialog.progress.value() > 0
+    yield lambda: dialog.progress.value() > 20  # some tiles are in (5-90 % is the tile stage)
     yield shot("03-search-progress")
     dialog.cancel_button.click()
     yield lambda: dialog.task is None
