@@ -199,7 +199,8 @@ class Client:
             except MapillaryError as e:
                 if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
                     raise
-                delay = random.uniform(0, min(self.config.max_backoff, self.config.backoff * 2**attempt))  # nosec B311: jitter
+                # full jitter for the backoff: not a security use of random
+                delay = random.uniform(0, min(self.config.max_backoff, self.config.backoff * 2**attempt))  # nosec B311
                 if isinstance(e, RateLimitError):
                     wait = e.retry_after if e.retry_after is not None else max(delay, self.config.backoff * 4)
                     pacer.pause(wait)
