@@ -3,6 +3,7 @@ clean plugin settings, an unlocked authentication database, and the plugin itsel
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 import traceback
@@ -160,3 +161,13 @@ def provider(qgis_processing):
     yield registry.providerById("mapillary")
     if mine is not None:
         registry.removeProvider(mine)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_at_the_end():
+    """Collect a test's garbage (Processing contexts, feedbacks, exception frames holding Qt
+    objects) at its end, while its layers and project still exist, not at a random moment of
+    a later test after pytest-qgis has cleared the project."""
+    yield
+    QCoreApplication.processEvents()
+    gc.collect()
