@@ -78,12 +78,18 @@ def angle_diff(a: float, b: float) -> float:
     return 360.0 - d if d > 180.0 else d
 
 
+def grow_bbox(b: BBox, metres: float) -> BBox:
+    """A lon/lat box grown on every side by ``metres``; the longitude margin is taken at the
+    latitude farthest from the equator, so the grown box contains every point that close."""
+    dlat = math.degrees(metres / EARTH_RADIUS)
+    far_lat = min(89.9, max(abs(b[1]), abs(b[3])) + dlat)
+    dlon = min(180.0, dlat / math.cos(math.radians(far_lat)))
+    return (max(-180.0, b[0] - dlon), max(-MAX_LAT, b[1] - dlat), min(180.0, b[2] + dlon), min(MAX_LAT, b[3] + dlat))
+
+
 def bbox_around(lon: float, lat: float, radius: float) -> BBox:
     """A lon/lat box that contains the circle of ``radius`` metres around a point."""
-    dlat = math.degrees(radius / EARTH_RADIUS)
-    coslat = max(math.cos(math.radians(lat)), 1e-6)
-    dlon = min(180.0, dlat / coslat)
-    return (max(-180.0, lon - dlon), max(-90.0, lat - dlat), min(180.0, lon + dlon), min(90.0, lat + dlat))
+    return grow_bbox((lon, lat, lon, lat), radius)
 
 
 def bbox_area(b: BBox) -> float:

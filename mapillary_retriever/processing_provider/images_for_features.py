@@ -336,11 +336,7 @@ def _target(fid: int, key: Any, geom: QgsGeometry, distance: float) -> _Target:
     c = geom.centroid().asPoint() if not geom.centroid().isEmpty() else geom.boundingBox().center()
     centroid = (c.x(), c.y())
     r = geom.boundingBox()
-    dlat = math.degrees(distance / geo.EARTH_RADIUS)
-    far_lat = min(89.9, max(abs(r.yMinimum()), abs(r.yMaximum())) + dlat)
-    dlon = min(180.0, dlat / math.cos(math.radians(far_lat)))
-    bbox = (max(-180.0, r.xMinimum() - dlon), max(-85.0, r.yMinimum() - dlat),
-            min(180.0, r.xMaximum() + dlon), min(85.0, r.yMaximum() + dlat))
+    bbox = geo.grow_bbox((r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum()), distance)
     tiles = ["/".join(map(str, t)) for t in geo.tiles_for_bbox(bbox)]
     point = None
     if geom.type() == Qgis.GeometryType.Point and not geom.isMultipart():

@@ -107,3 +107,18 @@ def test_splitting_never_loses_or_duplicates(n, seed, clustered):
     assert len(ids) == len(set(ids))
     assert set(ids) == {p[0] for p in points}
     assert report.complete
+
+
+@given(st.floats(-179.0, 179.0), st.floats(-80.0, 80.0), st.floats(0.0, 0.05), st.floats(0.0, 0.05),
+       st.floats(1.0, 5000.0), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 360.0), st.floats(0.0, 1.0))
+def test_a_grown_box_holds_everything_that_close(lon, lat, w, h, metres, fx, fy, heading, share):
+    b = (lon, lat, min(180.0, lon + w), min(85.0, lat + h))
+    grown = geo.grow_bbox(b, metres)
+    # a point of the box, then a point at most ``metres`` from it (spherical destination)
+    x, y = b[0] + fx * (b[2] - b[0]), b[1] + fy * (b[3] - b[1])
+    d, t = metres * share / geo.EARTH_RADIUS, math.radians(heading)
+    p1, l1 = math.radians(y), math.radians(x)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(t))
+    l2 = l1 + math.atan2(math.sin(t) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    px, py = math.degrees(l2), math.degrees(p2)
+    assert grown[0] <= px + 1e-9 and px - 1e-9 <= grown[2] and grown[1] <= py + 1e-9 and py - 1e-9 <= grown[3]
