@@ -1,11 +1,22 @@
 """The retrieval engine: plain Python (requests, GDAL), no QGIS imports."""
 
-from .client import Config, token_from_env
-from .errors import AuthError, CancelledError, MapillaryError, NotFoundError, QueryError, RateLimitError, TransientError
-from .query import EXTRA_FIELDS, Query
+from .client import Client, Config, RequestsTransport, Response, Transport, token_from_env
+from .errors import (
+    AuthError,
+    CancelledError,
+    Cause,
+    MapillaryError,
+    NotFoundError,
+    QueryError,
+    RateLimitError,
+    TransientError,
+)
+from .query import Query
 from .records import Failure, Image, Report, SearchResult, Sequence, iso_time
-from .search import STRATEGIES, Progress, search
+from .schema import EXTRA_FIELDS, LAYERS
+from .search import STRATEGIES, Progress, enrich, resume, search
 
-__all__ = ["AuthError", "CancelledError", "Config", "EXTRA_FIELDS", "Failure", "Image", "MapillaryError",
-           "NotFoundError", "Progress", "Query", "QueryError", "RateLimitError", "Report", "STRATEGIES",
-           "SearchResult", "Sequence", "TransientError", "iso_time", "search", "token_from_env"]
+__all__ = ["AuthError", "CancelledError", "Cause", "Client", "Config", "EXTRA_FIELDS", "Failure", "Image", "LAYERS",
+           "MapillaryError", "NotFoundError", "Progress", "Query", "QueryError", "RateLimitError", "Report",
+           "RequestsTransport", "Response", "STRATEGIES", "SearchResult", "Sequence", "Transport", "TransientError",
+           "enrich", "iso_time", "resume", "search", "token_from_env"]

@@ -1,4 +1,9 @@
-"""HTTP access to the Graph API and the vector tiles: retries, rate limits, cancel.
+"""HTTP access to the Graph API and the vector tiles: retries, rate limits, quotas, cancel.
+
+The ``Client`` decides what to retry and when to give up; a ``Transport`` only moves
+bytes. The command line uses ``RequestsTransport`` (which honours HTTPS_PROXY,
+HTTP_PROXY and NO_PROXY); inside QGIS a transport over QGIS's own network stack is
+plugged in, so its proxy, certificates and Network Logger apply.
 
 The token travels as ``Authorization: OAuth …`` to the Graph API and as
 ``access_token`` to the tiles (the tile server accepts nothing else). Neither
@@ -7,19 +12,34 @@ the token nor a URL carrying it is ever logged or put into an error message.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Protocol
 
 import requests
 
+from .. import __about__
 from . import errors
-from .errors import AuthError, CancelledError, MapillaryError, RateLimitError, TransientError
+from .errors import (
+    AuthError,
+    BadResponseError,
+    CancelledError,
+    ForbiddenError,
+    MapillaryError,
+    QuotaError,
+    RateLimitError,
+    TransientError,
+    UnreachableError,
+)
 
 log = logging.getLogger("mapillary_retriever")
 
@@ -40,7 +60,8 @@ logging.getLogger("urllib3.connectionpool").addFilter(_RedactTokens())
 GRAPH_URL = "https://graph.mapillary.com"
 TILES_URL = "https://tiles.mapillary.com"
 TILE_PATH = "/maps/vtp/{layer}/2/{z}/{x}/{y}"
-USER_AGENT = "MapillaryRetriever/1.0 (QGIS plugin)"
+USER_AGENT = __about__.USER_AGENT
+TOKEN_CHECK_IMAGE = "178993950747668"  # a public image: one entity request checks a token
 
 
 @dataclass
@@ -51,7 +72,12 @@ class Config:
     retries: int = 6  # per request, after the first try
     backoff: float = 0.5  # seconds; doubles each retry, with full jitter
     max_backoff: float = 30.0
-    timeout: float = 60.0  # read timeout per request
+    connect_timeout: float = 10.0  # seconds to connect
+    timeout: float = 15.0  # seconds without a byte from the server
+    deadline: float = 180.0  # seconds for one whole request (connect + every byte)
+    give_up_after: float = 15.0  # stop when nothing has answered for this long
+    max_retry_after: float = 120.0  # a longer Retry-After stops the search instead of waiting
+    max_body: int = 64 * 2**20  # bytes, decoded: dense real tiles are ~10 MB
     search_per_minute: int = 10_000  # Mapillary's documented limits
     entity_per_minute: int = 60_000
     # Graph strategy: a box answering split_at rows or more is probably capped (the cap is
@@ -59,18 +85,117 @@ class Config:
     # deg² (the service refuses 0.01 deg² or more).
     split_at: int = 1500
     cell_area: float = 0.0025
+    max_searches: int = 5_000  # bbox/user searches per search: a server that keeps refusing cannot run up more
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
+        """Endpoints from MAPILLARY_GRAPH_URL / MAPILLARY_TILES_URL, then ``overrides``
+        (a misspelt name is an error, not silently ignored)."""
         c = cls(graph_url=os.environ.get("MAPILLARY_GRAPH_URL", GRAPH_URL).rstrip("/"),
                 tiles_url=os.environ.get("MAPILLARY_TILES_URL", TILES_URL).rstrip("/"))
-        for k, v in overrides.items():
-            setattr(c, k, v)
-        return c
+        return c.with_(**overrides)
+
+    def with_(self, **changes) -> Config:
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise TypeError(f"Config has no setting {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+        return dataclasses.replace(self, **changes)
 
 
 def token_from_env() -> str | None:
     return os.environ.get("MAPILLARY_ACCESS_TOKEN") or None
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+class Transport(Protocol):
+    """Moves one GET. Raises UnreachableError when it cannot connect or nothing arrives in
+    time, TransientError when the connection breaks, BadResponseError when the body is cut
+    short or larger than ``max_body``."""
+
+    def get(self, url: str, params: dict | None, headers: dict[str, str], config: Config) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class RequestsTransport:
+    """``requests`` with one session per worker thread; bodies streamed under a size cap and
+    an overall deadline (a server that drips a byte at a time cannot hold a worker forever)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            s.headers["User-Agent"] = USER_AGENT
+            s.trust_env = True  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def get(self, url: str, params: dict | None, headers: dict[str, str], config: Config) -> Response:
+        start = time.monotonic()
+        try:
+            r = self._session().get(url, params=params, headers=headers, stream=True, allow_redirects=True,
+                                    timeout=(config.connect_timeout, config.timeout))
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise UnreachableError(f"Could not reach Mapillary ({type(e).__name__}).") from None
+        except requests.RequestException as e:
+            raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
+        try:
+            body = _read_body(r, start + config.deadline, config.max_body)
+        except (requests.RequestException, OSError, zlib.error) as e:
+            raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
+        finally:
+            r.close()
+        return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
+            s.close()
+
+
+def _read_body(r: requests.Response, deadline: float, max_body: int) -> bytes:
+    """The decoded body, read as it arrives: at most ``max_body`` bytes, before ``deadline``."""
+    raw = r.raw
+    fp = getattr(raw, "_fp", None)  # http.client's response: read1 returns what one receive brings
+    read = fp.read1 if fp is not None and hasattr(fp, "read1") else (lambda n: raw.read(n, decode_content=False))
+    encoding = r.headers.get("Content-Encoding", "").strip().lower()
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS) \
+        if encoding in ("gzip", "deflate") else None
+    parts, size, wire = [], 0, 0
+    while True:
+        if time.monotonic() > deadline:
+            raise UnreachableError("Mapillary's answer did not arrive in time (it came too slowly).")
+        chunk = read(65536)
+        if not chunk:
+            break
+        wire += len(chunk)
+        if inflate is not None:
+            chunk = inflate.decompress(chunk, max_body + 1 - size)
+            if inflate.unconsumed_tail:
+                chunk += b"x"  # more than the cap: the check below stops it
+        size += len(chunk)
+        if size > max_body:
+            raise BadResponseError(f"Mapillary's answer is larger than {max_body // 2**20} MB: not read.")
+        parts.append(chunk)
+    expected = r.headers.get("Content-Length")
+    if expected is not None and expected.isdigit() and int(expected) != wire:
+        raise BadResponseError(f"Mapillary's answer was cut short ({wire} of {expected} bytes).")
+    return b"".join(parts)
 
 
 class _Pacer:
@@ -82,12 +207,13 @@ class _Pacer:
         self.lock = threading.Lock()
         self.next_at = 0.0
         self.paused_until = 0.0
+        self.slow = 1.0  # stretches the interval when the app's usage nears its limit
 
     def wait_time(self) -> float:
         with self.lock:
             now = time.monotonic()
             at = max(now, self.next_at, self.paused_until)
-            self.next_at = at + self.interval
+            self.next_at = at + self.interval * self.slow
             return at - now
 
     def pause(self, seconds: float) -> None:
@@ -95,10 +221,16 @@ class _Pacer:
             self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
-class Client:
-    """One per search. Thread-safe: each worker thread gets its own HTTP session."""
+def seconds_to_utc_midnight(now: datetime | None = None) -> float:
+    now = now or datetime.now(timezone.utc)
+    tomorrow = (now.replace(hour=0, minute=0, second=0, microsecond=0)).timestamp() + 86400
+    return tomorrow - now.timestamp()
 
-    def __init__(self, token: str | None, config: Config | None = None,
+
+class Client:
+    """One per search. Thread-safe. ``transport`` defaults to ``RequestsTransport``."""
+
+    def __init__(self, token: str | None, config: Config | None = None, transport: Transport | None = None,
                  cancelled: Callable[[], bool] | None = None):
         if not token:
             raise AuthError("No Mapillary access token. Get a client token at "
@@ -106,15 +238,20 @@ class Client:
                             "settings or in MAPILLARY_ACCESS_TOKEN.")
         self._token = token
         self.config = config or Config.from_env()
+        self.transport: Transport = transport if transport is not None else RequestsTransport()
         self.cancelled = cancelled or (lambda: False)
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._count_lock = threading.Lock()
+        self._lock = threading.Lock()
         self.requests = 0
+        self.searches = 0
         self._pacers = {"search": _Pacer(self.config.search_per_minute),
                         "entity": _Pacer(self.config.entity_per_minute),
-                        "tile": _Pacer(600_000)}  # tiles: a daily quota, not a rate; no pacing
+                        "tile": _Pacer(600_000), "thumb": _Pacer(600_000)}  # tiles: a daily quota, not a rate
         self._fatal: MapillaryError | None = None
+        self._last_answer = time.monotonic()  # the last time the server answered anything
+        self._refused_tiles = 0  # bare 403s in a row
+        self._rate_limited = 0  # rate-limit answers in a row without Retry-After
+        self.usage: float | None = None  # the app's usage in percent, from x-app-usage
+        self.tile_counter = None  # optional: counts tiles per token and day (cache.DailyCounter)
 
     # --- public calls ---------------------------------------------------
     def graph(self, path: str, params: dict | None = None, kind: str = "search") -> dict:
@@ -128,32 +265,32 @@ class Client:
         def parse(body: bytes) -> dict:
             try:
                 data = json.loads(body)
-            except ValueError:
-                raise errors.BadResponseError(f"Mapillary's answer to /{what} was not JSON.") from None
+            except (ValueError, RecursionError):
+                raise BadResponseError(f"Mapillary's answer to /{what} was not JSON.") from None
             if not isinstance(data, dict):
-                raise errors.BadResponseError(f"Mapillary's answer to /{what} was not a JSON object.")
+                raise BadResponseError(f"Mapillary's answer to /{what} was not a JSON object.")
             if collection and not isinstance(data.get("data"), list):
-                raise errors.BadResponseError(f"Mapillary's answer to /{what} had no 'data' list.")
+                raise BadResponseError(f"Mapillary's answer to /{what} had no 'data' list.")
             return data
 
         return self._get(url, params, kind, {"Authorization": "OAuth " + self._token}, parse)
 
     def tile(self, z: int, x: int, y: int, layer: str = "mly1_public") -> bytes:
         url = self.config.tiles_url + TILE_PATH.format(layer=layer, z=z, x=x, y=y)
-        return self._get(url, {"access_token": self._token}, "tile", {})
+        body = self._get(url, {"access_token": self._token}, "tile", {})
+        if self.tile_counter is not None:
+            self.tile_counter.add()
+        return body
+
+    def fetch(self, url: str, kind: str = "thumb") -> bytes:
+        """GET a full URL that carries its own signature (thumbnails): no token is sent."""
+        return self._get(url, None, kind, {})
+
+    def check_token(self) -> None:
+        """One small entity request (not a search, which spends search budget); raises AuthError."""
+        self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
 
     # --- internals ------------------------------------------------------
-    def _session(self) -> requests.Session:
-        s = getattr(self._local, "session", None)
-        if s is None:
-            s = requests.Session()
-            s.headers["User-Agent"] = USER_AGENT
-            s.trust_env = True  # honour the system proxy settings
-            self._local.session = s
-            with self._count_lock:
-                self._sessions.append(s)
-        return s
-
     def __enter__(self) -> Client:
         return self
 
@@ -161,11 +298,17 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Close every worker's connections."""
-        with self._count_lock:
-            sessions, self._sessions = self._sessions, []
-        for s in sessions:
-            s.close()
+        self.transport.close()
+
+    def stop(self, error: MapillaryError) -> None:
+        """Stop every worker: the search cannot go on (token refused, quota spent, unreachable)."""
+        with self._lock:
+            if self._fatal is None:
+                self._fatal = error
+
+    @property
+    def fatal(self) -> MapillaryError | None:
+        return self._fatal
 
     def check_cancel(self) -> None:
         if self._fatal is not None:
@@ -185,56 +328,127 @@ class Client:
 
     def _get(self, url: str, params: dict | None, kind: str, headers: dict, parse=None):
         """GET with retries; ``parse`` (raising BadResponseError) runs inside the retry loop."""
-        pacer = self._pacers["entity" if kind == "entity" else kind if kind in self._pacers else "search"]
+        pacer = self._pacers.get(kind, self._pacers["search"])
         attempt = 0
         while True:
             self.check_cancel()
             self.sleep(pacer.wait_time())
             try:
-                body = self._once(url, params, headers)
+                body = self._once(url, params, headers, kind)
                 return parse(body) if parse else body
-            except AuthError as e:
-                self._fatal = e  # stop every other worker too: no retry storm
+            except (AuthError, QuotaError) as e:
+                self.stop(e)  # stop every other worker too: no retry storm
                 raise
             except MapillaryError as e:
+                if isinstance(e, UnreachableError) and time.monotonic() - self._last_answer > self.config.give_up_after:
+                    self.stop(UnreachableError(
+                        f"Mapillary could not be reached for {self.config.give_up_after:.0f} s ({e.message}). "
+                        "Check the network connection and proxy settings."))
+                    raise self._fatal from None  # type: ignore[misc]
                 if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
                     raise
-                # full jitter for the backoff: not a security use of random
-                delay = random.uniform(0, min(self.config.max_backoff, self.config.backoff * 2**attempt))  # nosec B311
-                if isinstance(e, RateLimitError):
-                    wait = e.retry_after if e.retry_after is not None else max(delay, self.config.backoff * 4)
-                    pacer.pause(wait)
-                    delay = max(delay, wait)
-                log.debug("retrying %s in %.2fs: %s", url.split("?")[0], delay, e)
+                delay = self._delay(e, attempt, pacer)
+                log.debug("retrying %s in %.2fs: %s", errors.redact(url.split("?")[0]), delay, e)
                 attempt += 1
                 self.sleep(delay)
 
-    def _once(self, url: str, params: dict | None, headers: dict) -> bytes:
-        with self._count_lock:
+    def _delay(self, e: MapillaryError, attempt: int, pacer: _Pacer) -> float:
+        # full jitter for the backoff: not a security use of random
+        delay = random.uniform(0, min(self.config.max_backoff, self.config.backoff * 2**attempt))  # nosec B311
+        if isinstance(e, RateLimitError):
+            if e.retry_after is not None:
+                if e.retry_after > self.config.max_retry_after:
+                    self.stop(RateLimitError(
+                        f"Mapillary asks to wait {_duration(e.retry_after)} before the next request; "
+                        "the search stops here. Try again later.", retry_after=e.retry_after))
+                    self.check_cancel()
+                wait = e.retry_after
+            else:  # no Retry-After (the Graph platform's code 4): back off more each time in a row
+                with self._lock:
+                    self._rate_limited += 1
+                    n = self._rate_limited
+                wait = min(self.config.max_retry_after, self.config.backoff * 4 * 2 ** (n - 1))
+            pacer.pause(wait)
+            delay = max(delay, wait)
+        return delay
+
+    def _once(self, url: str, params: dict | None, headers: dict, kind: str) -> bytes:
+        with self._lock:
             self.requests += 1
+            if kind == "search":
+                self.searches += 1
+                if self.searches > self.config.max_searches:
+                    self.stop(MapillaryError(f"The search stopped after {self.config.max_searches:,} Graph API "
+                                             "searches: Mapillary kept refusing boxes as too dense. Search a "
+                                             "smaller area, or use the tile strategy."))
+        self.check_cancel()
+        r = self.transport.get(url, params, headers, self.config)
+        self._last_answer = time.monotonic()
+        self._read_usage(r.headers.get("x-app-usage"))
+        if 200 <= r.status < 300:
+            if kind == "tile":
+                self._refused_tiles = 0
+            self._rate_limited = 0
+            return r.body
         try:
-            r = self._session().get(url, params=params, headers=headers,
-                                    timeout=(10, self.config.timeout), allow_redirects=True)
-            body = r.content
-        except (requests.ConnectionError, requests.Timeout) as e:
-            raise TransientError(f"Could not reach Mapillary ({type(e).__name__}).") from None
-        except requests.RequestException as e:
-            raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
-        expected = r.headers.get("Content-Length")
-        if expected is not None and expected.isdigit() and int(expected) != len(body) \
-                and not r.headers.get("Content-Encoding"):
-            raise errors.BadResponseError(f"Mapillary's answer was cut short ({len(body)} of {expected} bytes).")
-        if r.status_code == 200:
-            return body
-        try:
-            parsed = json.loads(body)
-        except ValueError:
+            parsed = json.loads(r.body) if r.body[:1] in (b"{", b"[") else None
+        except (ValueError, RecursionError):
             parsed = None
-        raise errors.from_response(r.status_code, parsed, _retry_after(r.headers.get("Retry-After")))
+        err = errors.from_response(r.status, parsed, _retry_after(r.headers.get("retry-after")))
+        if kind == "tile":
+            err = self._tile_error(err)
+        raise err
+
+    def _tile_error(self, err: MapillaryError) -> MapillaryError:
+        """Bare 403s from the tile server: one is a refused tile, three in a row a refused client.
+        A rate limit when the day's tiles are spent is the daily quota."""
+        if isinstance(err, ForbiddenError):
+            with self._lock:
+                self._refused_tiles += 1
+                n = self._refused_tiles
+            if n >= 3:
+                return QuotaError("Mapillary's tile server refuses this client (quota or network policy); "
+                                  f"the daily tile quota resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
+                                  status=403)
+        if isinstance(err, RateLimitError) and self.tile_counter is not None and self.tile_counter.spent():
+            return QuotaError("The app's daily tile quota is spent; it resets at 00:00 UTC "
+                              f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)
+        return err
+
+    def _read_usage(self, header: str | None) -> None:
+        """``x-app-usage``: slow down above 80 % of the app's budget, nearly stop above 95 %."""
+        if not header:
+            return
+        try:
+            data = json.loads(header)
+            usage = float(data.get("call_volume", data.get("call_count")))
+        except (ValueError, TypeError, AttributeError):
+            return
+        self.usage = usage
+        slow = 1.0 if usage < 80 else 1.0 + (usage - 80) * 2
+        for p in self._pacers.values():
+            p.slow = slow
+            if p.interval * slow < 0.05 and usage >= 80:
+                p.slow = 0.05 / p.interval  # at least 20 requests a second less
+        if usage >= 95:
+            self._pacers["search"].pause(5.0)
+            self._pacers["entity"].pause(5.0)
+
+
+def _duration(seconds: float) -> str:
+    if seconds != seconds or seconds > 86400 * 365:
+        return "an unlimited time"
+    s = int(seconds)
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    return f"{s // 60} min {s % 60} s" if s >= 60 else f"{s} s"
 
 
 def _retry_after(value: str | None) -> float | None:
     try:
-        return max(0.0, float(value)) if value is not None else None
+        v = float(value) if value is not None else None
     except ValueError:
         return None
+    if v is None:
+        return None
+    return max(0.0, v) if v == v else float("inf")

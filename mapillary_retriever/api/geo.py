@@ -33,7 +33,9 @@ def tile_bounds(z: int, x: int, y: int) -> BBox:
 
 
 def tiles_for_bbox(bbox: BBox, z: int = 14) -> list[tuple[int, int, int]]:
-    """Every z/x/y tile a box touches, row by row."""
+    """Every z/x/y tile a box touches, row by row (a box across ±180°: both parts)."""
+    if bbox[0] > bbox[2]:
+        return [t for part in split_antimeridian(bbox) for t in tiles_for_bbox(part, z)]
     n = 2**z
     x0, y0 = lonlat_to_tile(bbox[0], bbox[3], z)
     x1, y1 = lonlat_to_tile(bbox[2], bbox[1], z)
@@ -43,6 +45,8 @@ def tiles_for_bbox(bbox: BBox, z: int = 14) -> list[tuple[int, int, int]]:
 
 
 def count_tiles(bbox: BBox, z: int = 14) -> int:
+    if bbox[0] > bbox[2]:
+        return sum(count_tiles(part, z) for part in split_antimeridian(bbox))
     x0, y0 = lonlat_to_tile(bbox[0], bbox[3], z)
     x1, y1 = lonlat_to_tile(bbox[2], bbox[1], z)
     return (int(x1) - int(x0) + 1) * (int(y1) - int(y0) + 1)
@@ -80,11 +84,36 @@ def angle_diff(a: float, b: float) -> float:
 
 def grow_bbox(b: BBox, metres: float) -> BBox:
     """A lon/lat box grown on every side by ``metres``; the longitude margin is taken at the
-    latitude farthest from the equator, so the grown box contains every point that close."""
+    latitude farthest from the equator, so the grown box contains every point that close.
+    Grown across ±180° it wraps: its minimum longitude is then greater than its maximum
+    (see ``split_antimeridian``)."""
     dlat = math.degrees(metres / EARTH_RADIUS)
     far_lat = min(89.9, max(abs(b[1]), abs(b[3])) + dlat)
-    dlon = min(180.0, dlat / math.cos(math.radians(far_lat)))
-    return (max(-180.0, b[0] - dlon), max(-MAX_LAT, b[1] - dlat), min(180.0, b[2] + dlon), min(MAX_LAT, b[3] + dlat))
+    dlon = dlat / math.cos(math.radians(far_lat))
+    lo, hi = b[0] - dlon, b[2] + dlon
+    if hi - lo >= 360.0:
+        lo, hi = -180.0, 180.0
+    elif lo < -180.0:
+        lo += 360.0
+    elif hi > 180.0:
+        hi -= 360.0
+    return (lo, max(-MAX_LAT, min(MAX_LAT, b[1] - dlat)), hi, max(-MAX_LAT, min(MAX_LAT, b[3] + dlat)))
+
+
+def split_antimeridian(b: BBox) -> list[BBox]:
+    """A box as boxes that do not cross ±180°: itself, or its western and eastern parts."""
+    if b[0] <= b[2]:
+        return [b]
+    return [(b[0], b[1], 180.0, b[3]), (-180.0, b[1], b[2], b[3])]
+
+
+def in_bbox(b: BBox, lon: float, lat: float, edge: float = 0.0) -> bool:
+    """Is the point in the box (which may cross ±180°), ``edge`` degrees of tolerance?"""
+    if not b[1] - edge <= lat <= b[3] + edge:
+        return False
+    if b[0] <= b[2]:
+        return b[0] - edge <= lon <= b[2] + edge
+    return lon >= b[0] - edge or lon <= b[2] + edge
 
 
 def bbox_around(lon: float, lat: float, radius: float) -> BBox:
@@ -104,7 +133,9 @@ def split_bbox(b: BBox) -> list[BBox]:
 
 
 def grid_bbox(b: BBox, max_area: float) -> list[BBox]:
-    """Cut a box into an even grid of cells, each at most ``max_area`` deg²."""
+    """Cut a box into an even grid of cells, each at most ``max_area`` deg² (across ±180°: both parts)."""
+    if b[0] > b[2]:
+        return [c for part in split_antimeridian(b) for c in grid_bbox(part, max_area)]
     w, h = b[2] - b[0], b[3] - b[1]
     n = max(1, math.ceil(math.sqrt(bbox_area(b) / max_area)))
     while (w / n) * (h / n) > max_area:

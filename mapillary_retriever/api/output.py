@@ -11,71 +11,81 @@ import struct
 
 from osgeo import ogr, osr
 
-from .records import Image, Sequence, iso_time
+from .records import iso_time
+from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
 
-# (name, type) with type one of: string, datetime, real, bool, int, json
-IMAGE_COLUMNS = [("id", "string"), ("sequence_id", "string"), ("captured_at", "datetime"),
-                 ("compass_angle", "real"), ("is_pano", "bool"), ("creator_id", "string"),
-                 ("organization_id", "string")]
-EXTRA_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "username": [("username", "string")],
-    "make": [("make", "string")],
-    "model": [("model", "string")],
-    "camera_type": [("camera_type", "string")],
-    "computed_geometry": [("computed_lon", "real"), ("computed_lat", "real")],
-    "computed_compass_angle": [("computed_compass_angle", "real")],
-    "altitude": [("altitude", "real")],
-    "computed_altitude": [("computed_altitude", "real")],
-    "quality_score": [("quality_score", "real")],
-    "width": [("width", "int")],
-    "height": [("height", "int")],
-}
-SEQUENCE_COLUMNS = [("id", "string"), ("image_count", "int"), ("image_ids", "json"),
-                    ("compass_angles", "json"), ("captured_at", "datetime"), ("last_captured_at", "datetime"),
-                    ("is_pano", "bool"), ("creator_id", "string"), ("organization_id", "string")]
+class OutputError(ValueError):
+    """The destination cannot be written; the message says why, for people."""
 
 
-def image_columns(fields=()) -> list[tuple[str, str]]:
-    cols = list(IMAGE_COLUMNS)
-    for f in fields:
-        cols += EXTRA_COLUMNS[f]
-    return cols
+FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 
 
-def sequence_columns(fields=()) -> list[tuple[str, str]]:
-    return SEQUENCE_COLUMNS + ([("username", "string")] if "username" in fields else [])
+def check_destination(path: str, kinds, append: bool = False) -> None:
+    """Before any search: the destination can take these layers (folder exists and is writable,
+    the file is of the kind its extension says). Raises OutputError."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise OutputError(f"--output must end in .geojson or .gpkg, not {ext or 'nothing'!r}.")
+    if len(kinds) > 1 and FORMATS[ext] != "GPKG":
+        raise OutputError("'both' writes two layers: give a .gpkg output (GeoJSON holds one layer).")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputError(f"the folder of {path} does not exist.")
+    if os.path.isdir(path):
+        raise OutputError(f"{path} is a folder, not a file.")
+    if not os.access(folder, os.W_OK) or os.path.exists(path) and not os.access(path, os.W_OK):
+        raise OutputError(f"cannot write to {path}: permission denied.")
+    if os.path.exists(path) and os.path.getsize(path) > 0 and FORMATS[ext] == "GPKG":
+        with open(path, "rb") as f:
+            if not f.read(16).startswith(b"SQLite format 3"):
+                raise OutputError(f"{path} exists and is not a GeoPackage: choose another name.")
 
 
-def image_row(img: Image, columns) -> list:
-    """Values in column order; times stay epoch milliseconds."""
-    extra = img.extra or {}
-    base = {"id": img.id, "sequence_id": img.sequence_id, "captured_at": img.captured_at,
-            "compass_angle": img.compass_angle, "is_pano": img.is_pano, "creator_id": img.creator_id,
-            "organization_id": img.organization_id}
-    return [base[n] if n in base else extra.get(n) for n, _ in columns]
+def would_replace(path: str, kinds, append: bool = False) -> bool:
+    """Would writing these layers replace data that is there now?"""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return False
+    if FORMATS.get(os.path.splitext(path)[1].lower()) != "GPKG":
+        return True
+    if append:
+        return False
+    ds = ogr.Open(path)
+    try:
+        return ds is None or any(ds.GetLayerByName(LAYERS[k].table) is not None for k in kinds)
+    finally:
+        ds = None
 
 
-def sequence_row(seq: Sequence, columns) -> list:
-    values = {"id": seq.id, "image_count": len(seq.image_ids), "image_ids": seq.image_ids,
-              "compass_angles": seq.compass_angles, "captured_at": seq.captured_at[0],
-              "last_captured_at": seq.captured_at[-1], "is_pano": seq.is_pano, "creator_id": seq.creator_id,
-              "organization_id": seq.organization_id, "username": seq.username}
-    return [values[n] for n, _ in columns]
+def beside(path: str, tag: str) -> str:
+    """``out.gpkg`` -> ``out.incomplete.gpkg`` (numbered when that exists too)."""
+    stem, ext = os.path.splitext(path)
+    candidate, n = f"{stem}.{tag}{ext}", 2
+    while os.path.exists(candidate):
+        candidate, n = f"{stem}.{tag}-{n}{ext}", n + 1
+    return candidate
+
+
+def columns(kind: str, fields=()) -> list[Column]:
+    return LAYERS[kind].columns(fields)
 
 
 def write(path: str, kind: str, records: list, fields=(), description: str = "", layer: str | None = None,
           append: bool = False) -> str:
     """Write images or sequences to ``.geojson`` or ``.gpkg``; returns the layer name."""
-    layer = layer or ("images" if kind == "images" else "sequences")
+    layer = layer or LAYERS[kind].table
     ext = os.path.splitext(path)[1].lower()
-    if ext in (".geojson", ".json"):
-        write_geojson(path, kind, records, fields, description)
-    elif ext == ".gpkg":
-        write_gpkg(path, kind, records, fields, description, layer, append)
-    else:
-        raise ValueError(f"cannot write {ext or 'a file without extension'}: use .geojson or .gpkg")
+    try:
+        if FORMATS.get(ext) == "GeoJSON":
+            write_geojson(path, kind, records, fields, description)
+        elif FORMATS.get(ext) == "GPKG":
+            write_gpkg(path, kind, records, fields, description, layer, append)
+        else:
+            raise OutputError(f"cannot write {ext or 'a file without extension'}: use .geojson or .gpkg")
+    except (OSError, RuntimeError, sqlite3.Error) as e:
+        raise OutputError(f"could not write {path}: {e}") from None
     return layer
 
 
@@ -85,7 +95,8 @@ def _json_value(v, typ):
 
 def write_geojson(path: str, kind: str, records: list, fields=(), description: str = "") -> None:
     """A FeatureCollection in WGS84, streamed so a million features need little memory."""
-    cols = image_columns(fields) if kind == "images" else sequence_columns(fields)
+    spec = LAYERS[kind]
+    cols = spec.columns(fields)
     tmp = path + ".part"
     with open(tmp, "w", encoding="utf-8") as f:
         head = {"type": "FeatureCollection", "name": kind, "attribution": ATTRIBUTION}
@@ -93,12 +104,8 @@ def write_geojson(path: str, kind: str, records: list, fields=(), description: s
             head["description"] = description
         f.write(json.dumps(head)[:-1] + ', "features": [\n')
         for n, rec in enumerate(records):
-            if kind == "images":
-                geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
-                row = image_row(rec, cols)
-            else:
-                geom = {"type": "MultiLineString", "coordinates": [[list(c) for c in line] for line in rec.lines()]}
-                row = sequence_row(rec, cols)
+            geom = {"type": spec.geometry, "coordinates": spec.coordinates(rec)}
+            row = spec.row(rec, cols)
             props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
             feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
             f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":")))
@@ -114,7 +121,8 @@ def write_gpkg(path: str, kind: str, records: list, fields=(), description: str 
     a row instead of tens through OGR), and GDAL builds the spatial index in one pass. When
     appending, the layer's own R-tree triggers run, with the functions they call given here."""
     ogr.UseExceptions()
-    cols = image_columns(fields) if kind == "images" else sequence_columns(fields)
+    spec = LAYERS[kind]
+    cols = spec.columns(fields)
     ds = ogr.Open(path, update=1) if os.path.exists(path) else ogr.GetDriverByName("GPKG").CreateDataSource(path)
     lyr = ds.GetLayerByName(layer)
     if lyr is not None and not append:
@@ -124,7 +132,7 @@ def write_gpkg(path: str, kind: str, records: list, fields=(), description: str 
     if fresh:
         srs = osr.SpatialReference()
         srs.ImportFromEPSG(4326)
-        gtype = ogr.wkbPoint if kind == "images" else ogr.wkbMultiLineString
+        gtype = {"Point": ogr.wkbPoint, "MultiLineString": ogr.wkbMultiLineString}[spec.geometry]
         desc = (description + ". " if description else "") + ATTRIBUTION
         lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO",
                                                          "DESCRIPTION=" + desc.replace("\n", " ")])
@@ -139,10 +147,10 @@ def write_gpkg(path: str, kind: str, records: list, fields=(), description: str 
     names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
     missing = [name for name, _ in cols if name not in names]
     if missing:
-        raise ValueError(f"cannot append to layer {layer!r} of {path}: it lacks the fields {', '.join(missing)}")
+        raise OutputError(f"cannot append to layer {layer!r} of {path}: it lacks the fields {', '.join(missing)}")
     geom = lyr.GetGeometryColumn()
     ds = None
-    _bulk_insert(path, layer, geom, kind, records, cols)
+    _bulk_insert(path, layer, geom, spec, records, cols)
     if fresh:
         ds = ogr.Open(path, update=1)
         ds.ReleaseResultSet(ds.ExecuteSQL(f"SELECT CreateSpatialIndex({_sql_text(layer)}, {_sql_text(geom)})"))
@@ -181,7 +189,7 @@ def _sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _bulk_insert(path: str, layer: str, geom: str, kind: str, records, cols) -> None:
+def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, cols) -> None:
     def value(v, typ):
         if v is None:
             return None
@@ -195,9 +203,8 @@ def _bulk_insert(path: str, layer: str, geom: str, kind: str, records, cols) -> 
 
     def rows():
         for rec in records:
-            if kind == "images":
+            if spec.geometry == "Point":
                 blob = _GP_POINT + struct.pack("<BIdd", 1, 1, rec.lon, rec.lat)
-                row = image_row(rec, cols)
                 box = (rec.lon, rec.lon, rec.lat, rec.lat)
             else:
                 xs = [c[0] for c in rec.coords]
@@ -207,9 +214,8 @@ def _bulk_insert(path: str, layer: str, geom: str, kind: str, records, cols) -> 
                 blob = _GP_LINE + struct.pack("<4dBII", *box, 1, 5, len(lines)) + b"".join(
                     struct.pack(f"<BII{2 * len(line)}d", 1, 2, len(line), *(v for c in line for v in c))
                     for line in lines)
-                row = sequence_row(rec, cols)
             ext[:] = min(ext[0], box[0]), max(ext[1], box[1]), min(ext[2], box[2]), max(ext[3], box[3])
-            yield (blob, *[value(v, t) for (_, t), v in zip(cols, row)])
+            yield (blob, *[value(v, t) for (_, t), v in zip(cols, spec.row(rec, cols))])
 
     names = ", ".join(_sql_name(n) for n in [geom] + [c[0] for c in cols])
     marks = ", ".join("?" * (len(cols) + 1))

@@ -12,29 +12,13 @@ from datetime import date, datetime, timezone
 
 from . import geo
 from .errors import QueryError
+from .schema import EXTRA_FIELDS
 
 PANO_CHOICES = ("any", "only", "exclude")
 DEFAULT_RADIUS = 100.0  # metres, as in the tutorial
 DEFAULT_TOLERANCE = 50.0  # degrees, as in Mapillary's SDK
 DEFAULT_MAX_TILES = 400  # z14 tiles: about 40 × 40 km at mid latitudes
 MAX_RADIUS = 50_000.0
-
-# Extra image fields the Graph API adds to what vector tiles carry.
-# name -> the Graph API field that provides it
-EXTRA_FIELDS: dict[str, str] = {
-    "username": "creator",
-    "make": "make",
-    "model": "model",
-    "camera_type": "camera_type",
-    "computed_geometry": "computed_geometry",
-    "computed_compass_angle": "computed_compass_angle",
-    "altitude": "altitude",
-    "computed_altitude": "computed_altitude",
-    "quality_score": "quality_score",
-    "width": "width",
-    "height": "height",
-}
-
 
 def _numbers(value, what: str, count: int) -> tuple[float, ...]:
     if isinstance(value, str):
@@ -71,11 +55,13 @@ def parse_bbox(value) -> geo.BBox:
     b = _numbers(value, "bbox", 4)
     _check_lonlat(b[0], b[1], "bbox minimum corner")
     _check_lonlat(b[2], b[3], "bbox maximum corner")
-    if b[0] > b[2] or b[1] > b[3]:
-        axis = "longitude" if b[0] > b[2] else "latitude"
-        lo, hi = (b[0], b[2]) if axis == "longitude" else (b[1], b[3])
-        raise QueryError(f"bbox is inverted: minimum {axis} {lo:g} is greater than maximum {hi:g}. "
+    if b[1] > b[3]:
+        raise QueryError(f"bbox is inverted: minimum latitude {b[1]:g} is greater than maximum {b[3]:g}. "
                          "Give minLon,minLat,maxLon,maxLat.")
+    if b[0] > b[2] and 360.0 - (b[0] - b[2]) > 180.0:
+        raise QueryError(f"bbox is inverted: minimum longitude {b[0]:g} is greater than maximum {b[2]:g}. "
+                         "Give minLon,minLat,maxLon,maxLat.")
+    # minLon > maxLon with a narrow gap (179.9 … -179.9): a box across the antimeridian
     if b[0] == b[2] or b[1] == b[3]:
         raise QueryError("bbox is empty: it has no width or no height.")
     return b  # type: ignore[return-value]
@@ -97,7 +83,13 @@ def parse_time(value, what: str) -> datetime | None:
             raise QueryError(f"{what} {text!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    try:
+        utc = dt.astimezone(timezone.utc)
+        utc.timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise QueryError(f"{what} {value!s} is out of range: give a date between the years 1 and 9999 "
+                         "in UTC.") from None
+    return utc
 
 
 def _names(value, what: str) -> tuple[str, ...]:
@@ -155,8 +147,15 @@ class Query:
     def validate(self) -> None:
         if self.bbox is not None and self.closeto is not None:
             raise QueryError("Give either a bbox or a point (closeto) with a radius, not both.")
-        if self.bbox is None and self.closeto is None and self.lookat is None:
-            raise QueryError("Give an area: a bbox, or a point (closeto) with a radius.")
+        if self.bbox is None and self.closeto is None and self.lookat is None and not self.usernames:
+            if self.userkeys:
+                raise QueryError("User keys need an area (a bbox, or a point with a radius); to search "
+                                 "everywhere, give usernames instead.")
+            raise QueryError("Give an area: a bbox, or a point (closeto) with a radius; or usernames alone "
+                             "for everything by those users.")
+        if self.center is not None and abs(self.center[1]) > geo.MAX_LAT:
+            raise QueryError(f"latitude {self.center[1]:g} is beyond ±{geo.MAX_LAT:.2f}°, where Mapillary's "
+                             "map tiles end: no images can be listed there.")
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise QueryError(f"End time {self.end_time:%Y-%m-%d %H:%M:%S} is not after start time "
                              f"{self.start_time:%Y-%m-%d %H:%M:%S} (the end is exclusive).")
@@ -171,6 +170,8 @@ class Query:
         unknown = [f for f in self.fields if f not in EXTRA_FIELDS]
         if unknown:
             raise QueryError(f"unknown field {unknown[0]!r}; choose from {', '.join(EXTRA_FIELDS)}.")
+        if self.anywhere:
+            return
         tiles = geo.count_tiles(self.area_bbox())
         if tiles > self.max_tiles:
             raise QueryError(f"This area covers {tiles} map tiles at zoom 14; the limit is {self.max_tiles}. "
@@ -182,8 +183,13 @@ class Query:
         """The point of a point search (closeto, or lookat alone)."""
         return self.closeto or (self.lookat if self.bbox is None else None)
 
+    @property
+    def anywhere(self) -> bool:
+        """Usernames and no area: everything by those users, wherever it is."""
+        return self.bbox is None and self.center is None and bool(self.usernames)
+
     def area_bbox(self) -> geo.BBox:
-        """The box every searched tile or cell must cover."""
+        """The box every searched tile or cell must cover (minLon > maxLon: across ±180°)."""
         if self.bbox is not None:
             return self.bbox
         lon, lat = self.center  # type: ignore[misc]
@@ -204,6 +210,8 @@ class Query:
         """A short name for the search, e.g. for a layer group."""
         if self.bbox is not None:
             area = "bbox " + ",".join(f"{v:.5f}" for v in self.bbox)
+        elif self.anywhere:
+            area = "anywhere"
         else:
             lon, lat = self.center  # type: ignore[misc]
             area = f"{self.radius:g} m around {lon:.5f},{lat:.5f}"  # lon,lat: the order the plugin takes

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+from .errors import Cause
 
 
 @dataclass(slots=True)
@@ -44,10 +48,15 @@ class Sequence:
 
 @dataclass(slots=True)
 class Failure:
-    kind: str  # "tile", "cell", "fields", "user"
-    key: str  # "14/8574/5735", a bbox "minLon,minLat,maxLon,maxLat", a username…
-    reason: str
+    kind: str  # "tile", "cell", "page", "fields", "user", "search" (what stopped the whole search)
+    key: str  # "14/8574/5735", a bbox "minLon,minLat,maxLon,maxLat", a username, a page cursor…
+    reason: str  # for people
     count: int = 0  # for "fields": how many images lack their extra fields
+    cause: Cause = Cause.OTHER
+
+
+# Failures a resume fetches again: the parts of the listing, and the extra fields
+LISTING = ("tile", "cell", "page")
 
 
 @dataclass
@@ -55,7 +64,7 @@ class Report:
     """What was asked, what was fetched, and exactly what is missing."""
 
     strategy: str = "tiles"
-    planned: int = 0  # tiles or cells planned
+    planned: int = 0  # tiles, cells or pages planned
     fetched: int = 0
     requests: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -64,24 +73,60 @@ class Report:
     cancelled: bool = False
     capped: bool = False  # max_features cut the result (the user asked for that)
     seconds: float = 0.0
+    fatal: Failure | None = None  # what stopped the search before its end (token refused, unreachable…)
 
     @property
     def complete(self) -> bool:
-        return not self.cancelled and not any(f.kind in ("tile", "cell") for f in self.failures)
+        """Every part was listed and every image has its extra fields."""
+        return not self.cancelled and self.fatal is None and not any(
+            f.kind in LISTING or f.kind == "fields" for f in self.failures)
+
+    @property
+    def cause(self) -> Cause | None:
+        """The main reason the result is incomplete (None when complete)."""
+        if self.fatal is not None:
+            return self.fatal.cause
+        if self.cancelled:
+            return Cause.CANCELLED
+        causes = Counter(f.cause for f in self.failures if f.kind in LISTING or f.kind == "fields")
+        return causes.most_common(1)[0][0] if causes else None
+
+    @property
+    def resumable(self) -> bool:
+        """A resume could fetch something: listing parts or extra fields are missing."""
+        return any(f.kind in LISTING or f.kind == "fields" for f in self.failures)
 
     def missing(self, kind: str) -> list[str]:
         return [f.key for f in self.failures if f.kind == kind]
+
+    def fail(self, kind: str, key: str, reason: str, cause: Cause = Cause.OTHER, count: int = 0) -> None:
+        self.failures.append(Failure(kind, key, reason, count, cause))
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
             self.skipped[reason] = self.skipped.get(reason, 0) + n
 
+    def merge(self, later: Report) -> Report:
+        """This report followed by ``later``, a resume of what this one missed: the one place
+        reports are combined. A resume retries every missing part and field, so what is still
+        missing is what ``later`` names."""
+        keep = [f for f in self.failures if f.kind not in LISTING and f.kind != "fields"]
+        skipped = dict(self.skipped)
+        for reason, n in later.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+        return Report(strategy=self.strategy, planned=self.planned, fetched=self.fetched + later.fetched,
+                      requests=self.requests + later.requests, failures=keep + later.failures, skipped=skipped,
+                      warnings=list(dict.fromkeys(self.warnings + later.warnings)), cancelled=later.cancelled,
+                      capped=self.capped or later.capped, seconds=self.seconds + later.seconds, fatal=later.fatal)
+
     def summary(self) -> str:
-        unit = "tiles" if self.strategy == "tiles" else "boxes"
+        unit = {"tiles": "tiles", "graph": "boxes", "users": "pages"}.get(self.strategy, "parts")
         parts = [f"{self.fetched} of {self.planned} {unit} fetched with {self.requests} requests"]
+        if self.fatal is not None:
+            parts.append("stopped: " + self.fatal.reason)
         if self.cancelled:
             parts.append("cancelled before the end")
-        failed = [f for f in self.failures if f.kind in ("tile", "cell")]
+        failed = [f for f in self.failures if f.kind in LISTING]
         if failed:
             parts.append(f"{len(failed)} {unit} could not be fetched: " + ", ".join(f.key for f in failed[:5])
                          + (" …" if len(failed) > 5 else ""))
@@ -95,11 +140,19 @@ class Report:
 
 @dataclass
 class SearchResult:
+    """What a search found and how completely: enough to resume it (``api.search.resume``)."""
+
     images: list[Image]
     sequences: list[Sequence]
     report: Report
     # capture times, by sequence, of fetched images that did not match (for rebuilding lines)
     excluded: dict[str, list[int]] = field(default_factory=dict)
+    query: Any = None  # the api.query.Query that was run
+    with_sequences: bool = True
+
+    @property
+    def complete(self) -> bool:
+        return self.report.complete
 
 
 _EPOCH = datetime(1970, 1, 1)

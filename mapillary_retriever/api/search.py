@@ -1,30 +1,52 @@
 """The search: plan, fetch concurrently, decode, filter, enrich, build sequences.
 
-Two strategies list the images of an area:
+Three strategies list the images:
 
-* ``tiles`` (default): every z14 vector tile the area touches. Tiles are not
-  capped, so this is complete; the Graph API then adds fields tiles lack.
+* ``tiles`` (default for an area): every z14 vector tile the area touches. Tiles are
+  not capped, so this is complete; the Graph API then adds fields tiles lack.
 * ``graph``: the Graph API's bbox search. It answers at most 2,000 rows with no
-  paging and truncates silently, so a box that answers near the cap (or fails as
-  too dense) is split into quarters until every box answers well under it.
+  paging and truncates silently, so a box that answers near the cap is split into
+  quarters until every box answers well under it; a box refused as too dense is
+  asked again with a smaller ``limit`` first.
+* ``users`` (a query with usernames and no area): the Graph API's
+  ``creator_username`` search, which pages with cursors: everything by those users.
+
+``search`` always returns a ``SearchResult``: what stopped it early (a refused
+token, an unreachable server, a spent quota) is ``report.fatal``, and every part
+that was not fetched is named in ``report.failures``. ``resume`` fetches exactly
+those parts (and missing extra fields) and returns the merged, rebuilt result.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import geo
-from .client import Client, Config, token_from_env
-from .errors import AuthError, BadResponseError, CancelledError, MapillaryError, QueryError, TooMuchDataError
-from .query import EXTRA_FIELDS, Query
+from .client import Client, Config, Transport, token_from_env
+from .errors import (
+    AuthError,
+    BadResponseError,
+    CancelledError,
+    Cause,
+    MapillaryError,
+    ParameterError,
+    QueryError,
+    TooMuchDataError,
+)
+from .query import Query
 from .records import Failure, Image, Report, SearchResult
+from .schema import EXTRA_FIELDS, extras_from_graph
 from .sequences import build_sequences
-from .tiles import decode_images
+from .tiles import MAX_TIME, decode_images
 
 log = logging.getLogger("mapillary_retriever")
 
@@ -32,64 +54,153 @@ STRATEGIES = ("tiles", "graph")
 ENRICH_BATCH = 100  # image ids per /images?image_ids= request
 EDGE = 1e-9  # degrees (0.1 mm): tolerance of the bbox test
 MIN_CELL = 2e-4  # degrees: boxes are not split below ~20 m
-BASE_FIELDS = "id,geometry,captured_at,compass_angle,is_pano,sequence,creator"
+LIMITS = (2000, 1000, 500)  # a box refused as too dense is asked again with a smaller limit
+BASE_FIELDS = "id,geometry,captured_at,compass_angle,is_pano,sequence,creator,organization"
+
+Listener = Callable[["Progress"], None]
 
 
 class Progress(NamedTuple):
-    stage: str  # "users", "tiles", "boxes", "fields", "sequences", "done"
+    stage: str  # "users", "tiles", "boxes", "pages", "fields", "sequences", "done"
     done: int
     total: int
     found: int
 
+    # where each stage sits in the whole search's progress (0-100): start, span
+    SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "fields": (90, 9)}
 
-def search(query: Query, token: str | None = None, *, strategy: str = "tiles", sequences: bool = True,
-           config: Config | None = None, progress: Callable[[Progress], None] | None = None,
-           cancelled: Callable[[], bool] | None = None, only: list[str] | None = None) -> SearchResult:
-    """Run a search. ``only`` restricts it to tiles ("z/x/y") or boxes named in an
-    earlier report's failures, to fetch just the missing part.
+    def percent(self) -> float:
+        """The whole search's progress (0-100) at this step of one of its stages."""
+        start, span = self.SPANS.get(self.stage, (99, 1))
+        return start + span * (min(self.done, self.total) / self.total if self.total else 0)
 
-    Raises AuthError (bad token; ``.partial`` holds what was fetched before) and
-    QueryError (e.g. unknown username). A cancelled search does not raise: it
-    returns what it has, with ``report.cancelled`` set."""
-    if strategy not in STRATEGIES:
-        raise QueryError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
-    started = time.monotonic()
-    client = Client(token if token is not None else token_from_env(), config, cancelled)
-    report = Report(strategy=strategy)
-    run = _Search(query, client, report, progress or (lambda p: None))
-    images: list[Image] = []
-    try:
-        run.resolve_creators()
-        images = run.tiles(only) if strategy == "tiles" else run.graph(only)
-        images = run.finish(images)
-    except CancelledError:
-        report.cancelled = True
-        images = run.finish(run.found_images(), enrich=False)
-    except AuthError as e:  # keep what was fetched before the token was refused
-        e.partial = SearchResult(run.finish(run.found_images(), enrich=False), [], report)
-        raise
-    finally:
-        client.close()
-        report.requests = client.requests
-        report.seconds = time.monotonic() - started
-    seqs = build_sequences(images, report, run.excluded) if sequences else []
-    run.progress(Progress("done", report.fetched, report.planned, len(images)))
-    return SearchResult(images, seqs, report, dict(run.excluded))
+
+def search(query: Query, token: str | None = None, *, strategy: str | None = None, sequences: bool = True,
+           config: Config | None = None, transport: Transport | None = None, progress: Listener | None = None,
+           cancelled: Callable[[], bool] | None = None) -> SearchResult:
+    """Run a search. ``strategy``: "tiles" (default for an area) or "graph"; a query with
+    usernames and no area always lists by user. Never raises for what happens on the
+    network: see ``report.fatal`` and ``report.failures``. Raises QueryError only for a
+    strategy that does not exist."""
+    strategy = _strategy(query, strategy)
+    return _Run(query, token, strategy, sequences, config, transport, progress, cancelled).go(None)
+
+
+def resume(previous: SearchResult, token: str | None = None, *, config: Config | None = None,
+           transport: Transport | None = None, progress: Listener | None = None,
+           cancelled: Callable[[], bool] | None = None) -> SearchResult:
+    """Fetch exactly what ``previous`` misses (tiles, boxes, pages and extra fields) and
+    return the whole result: its images and the new ones, sequences rebuilt from all of
+    them, one merged report. A search stopped before it planned anything is run again."""
+    rep = previous.report
+    if rep.planned == 0 and not rep.resumable:
+        return search(previous.query, token, strategy=rep.strategy, sequences=previous.with_sequences,
+                      config=config, transport=transport, progress=progress, cancelled=cancelled)
+    run = _Run(previous.query, token, rep.strategy, previous.with_sequences, config, transport, progress, cancelled)
+    return run.go(previous)
 
 
 def enrich(images: list[Image], fields, token: str | None = None, *, config: Config | None = None,
-           progress: Callable[[Progress], None] | None = None,
+           transport: Transport | None = None, progress: Listener | None = None,
            cancelled: Callable[[], bool] | None = None) -> Report:
     """Add Graph API fields to images listed earlier, in place: for callers that keep only a few
-    images of a larger search (Processing's images-for-features). Failures are in the report."""
-    client = Client(token if token is not None else token_from_env(), config, cancelled)
+    images of a larger search (images for features). Failures are in the report."""
     report = Report()
     try:
-        _Search(Query(), client, report, progress or (lambda p: None)).enrich(images, tuple(fields))
-    finally:
-        client.close()
+        client = Client(token if token is not None else token_from_env(), config, transport, cancelled)
+    except AuthError as e:
+        report.fatal = Failure("search", "token", e.message, cause=e.cause)
+        return report
+    with client:
+        try:
+            _Search(Query(), client, report, progress or (lambda p: None)).enrich(images, tuple(fields))
+        except MapillaryError as e:
+            _stopped(report, e)
+        _count_missing_fields(images, fields, report)
     report.requests = client.requests
     return report
+
+
+def _strategy(query: Query, strategy: str | None) -> str:
+    if query.anywhere:
+        return "users"
+    strategy = strategy or "tiles"
+    if strategy not in STRATEGIES:
+        raise QueryError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}.")
+    return strategy
+
+
+def _stopped(report: Report, e: MapillaryError) -> None:
+    if isinstance(e, CancelledError):
+        report.cancelled = True
+    elif report.fatal is None:
+        report.fatal = Failure("search", "", e.message, cause=e.cause)
+
+
+def _count_missing_fields(images: list[Image], fields, report: Report) -> None:
+    """Images without their extra fields that no failure names yet (the search stopped before)."""
+    if not fields:
+        return
+    lacking = sum(1 for i in images if _lacks(i, fields))
+    named = sum(f.count for f in report.failures if f.kind == "fields")
+    if lacking > named:
+        cause = report.cause or Cause.CANCELLED
+        report.fail("fields", f"{lacking - named} images", "not fetched: the search stopped before", cause,
+                    lacking - named)
+
+
+class _Run:
+    """One search or resume, from the client to the result."""
+
+    def __init__(self, query, token, strategy, sequences, config, transport, progress, cancelled):
+        self.query, self.strategy, self.sequences = query, strategy, sequences
+        self.token = token if token is not None else token_from_env()
+        self.config, self.transport = config, transport
+        self.progress = progress or (lambda p: None)
+        self.cancelled = cancelled
+
+    def go(self, previous: SearchResult | None) -> SearchResult:
+        started = time.monotonic()
+        q = self.query
+        report = Report(strategy=self.strategy)
+        try:
+            client = Client(self.token, self.config, self.transport, self.cancelled)
+        except AuthError as e:
+            report.fatal = Failure("search", "token", e.message, cause=e.cause)
+            return self._result(previous, [], report, {})
+        run = _Search(q, client, report, self.progress)
+        if previous is not None:
+            run.excluded.update({k: list(v) for k, v in previous.excluded.items()})
+        with client:
+            try:
+                run.resolve_creators()
+                if previous is None:
+                    run.list(self.strategy, None)
+                else:
+                    old = previous.report
+                    run.list(self.strategy, old.missing({"tiles": "tile", "graph": "cell", "users": "page"}
+                                                        [self.strategy]))
+                    for img in previous.images:
+                        run.by_id.setdefault(img.id, img)
+                run.finish(enrich=True, refetch_fields=previous is not None)
+            except MapillaryError as e:
+                _stopped(report, e)
+                run.finish(enrich=False)
+            report.requests = client.requests
+        report.seconds = time.monotonic() - started
+        images = run.images
+        _count_missing_fields(images, q.fields, report)
+        if previous is not None:
+            report = previous.report.merge(report)
+        seqs = build_sequences(images, report, run.excluded) if self.sequences else []
+        self.progress(Progress("done", report.fetched, report.planned, len(images)))
+        return SearchResult(images, seqs, report, dict(run.excluded), q, self.sequences)
+
+    def _result(self, previous, images, report, excluded) -> SearchResult:
+        if previous is not None:
+            return SearchResult(previous.images, previous.sequences, previous.report.merge(report),
+                                previous.excluded, self.query, self.sequences)
+        return SearchResult(images, [], report, excluded, self.query, self.sequences)
 
 
 class _Search:
@@ -100,40 +211,41 @@ class _Search:
         self.progress = progress
         self.creators: set[str] | None = set(query.userkeys) if (query.usernames or query.userkeys) else None
         self.by_id: dict[str, Image] = {}
+        self.images: list[Image] = []
         self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
         # capture times, by sequence, of fetched images that did not match: where sequence lines break
         self.excluded: dict[str, list[int]] = defaultdict(list)
+        self.area = query.area_bbox() if not query.anywhere else None
+        self.no_organization = False
 
     # --- users ------------------------------------------------------------
     def resolve_creators(self) -> None:
-        if not self.q.usernames:
+        if not self.q.usernames or self.q.anywhere:
             return
         self.progress(Progress("users", 0, len(self.q.usernames), 0))
         missing = []
         for name in self.q.usernames:
             data = self.client.graph("images", {"creator_username": name, "fields": "creator", "limit": 1})
             rows = _rows(data)
-            creator = rows[0].get("creator") if rows else None
+            creator = rows[0].get("creator") if rows and isinstance(rows[0], dict) else None
             if isinstance(creator, dict) and creator.get("id"):
-                self.creators.add(str(creator["id"]))
+                self.creators.add(str(creator["id"]))  # type: ignore[union-attr]
             else:
                 missing.append(name)
         if missing:
-            msg = "No Mapillary images by " + ", ".join(repr(m) for m in missing) + " (check the spelling)."
+            msg = _no_images_by(missing)
             if len(missing) == len(self.q.usernames) and not self.q.userkeys:
                 raise QueryError(msg)
             self.report.warnings.append(msg)
 
     # --- filtering --------------------------------------------------------
     def keep(self, img: Image) -> bool:
-        """Everything the query asks, tested client-side (the same for both strategies)."""
+        """Everything the query asks, tested client-side (the same for every strategy)."""
         q = self.q
         if q.bbox is not None:
-            b = q.bbox
-            e = EDGE  # decoded tile coordinates carry float noise: an image on the edge stays in
-            if not (b[0] - e <= img.lon <= b[2] + e and b[1] - e <= img.lat <= b[3] + e):
+            if not geo.in_bbox(q.bbox, img.lon, img.lat, EDGE):  # decoded tiles carry float noise
                 return False
-        else:
+        elif q.center is not None:
             c = q.center
             if geo.haversine(c[0], c[1], img.lon, img.lat) > q.radius:
                 return False
@@ -174,16 +286,30 @@ class _Search:
             elif self.creators is None or img.creator_id in self.creators:
                 self.by_id.setdefault(img.id, img)
 
-    def found_images(self) -> list[Image]:
-        return list(self.by_id.values())
+    def list(self, strategy: str, only: list[str] | None) -> None:
+        {"tiles": self.tiles, "graph": self.graph, "users": self.pages}[strategy](only)
+
+    def _pool(self, kind: str, key, plan: list, work, done) -> None:
+        """Run the plan; a part that fails is named; on a stop, every part not fetched is named too."""
+        def failed(item, err: MapillaryError):
+            self.report.fail(kind, key(item), err.message, err.cause)
+
+        def abandoned(items, err: MapillaryError):
+            known = {f.key for f in self.report.failures if f.kind == kind}
+            why = "not fetched: " + ("the search was cancelled" if isinstance(err, CancelledError)
+                                     else "the search stopped")
+            for item in items:
+                if key(item) not in known:
+                    self.report.fail(kind, key(item), why, err.cause)
+        _pool(self.client, plan, work, done, failed, abandoned)
 
     # --- the tile strategy ------------------------------------------------
-    def tiles(self, only: list[str] | None) -> list[Image]:
-        plan = geo.tiles_for_bbox(self.q.area_bbox())
+    def tiles(self, only: list[str] | None) -> None:
+        plan = geo.tiles_for_bbox(self.area)  # type: ignore[arg-type]
         if only is not None:
             wanted = set(only)
             plan = [t for t in plan if _tile_key(t) in wanted]
-        self.report.planned = len(plan)
+        self.report.planned += len(plan)
 
         # Workers only fetch; this thread decodes. Fetching then never waits for a
         # decode (which holds the GIL), and the network stays busy.
@@ -198,93 +324,146 @@ class _Search:
             except BadResponseError as e:  # e.g. a body cut short without a Content-Length
                 if attempt < self.client.config.retries:
                     return [(t, attempt + 1)]
-                failed(item, e)
+                self.report.fail("tile", _tile_key(t), e.message, e.cause)
                 return []
             for reason, n in skipped.items():
                 self.report.skip(reason, n)
             self.add(imgs)
-            fetched.add(t)
             self.report.fetched += 1
             self.progress(Progress("tiles", self.report.fetched, self.report.planned, len(self.by_id)))
             return []
 
-        def failed(item, err):
-            self.report.failures.append(Failure("tile", _tile_key(item[0]), err.message))
-
-        fetched: set = set()
         self.progress(Progress("tiles", 0, len(plan), 0))
-        try:
-            _pool(self.client, [(t, 0) for t in plan], work, done, failed)
-        except CancelledError:  # name the tiles not fetched, so a retry can fetch just those
-            known = {f.key for f in self.report.failures}
-            self.report.failures += [Failure("tile", _tile_key(t), "not fetched: the search was cancelled")
-                                     for t in plan if t not in fetched and _tile_key(t) not in known]
-            raise
-        return self.found_images()
+        self._pool("tile", lambda item: _tile_key(item[0]), [(t, 0) for t in plan], work, done)
 
     # --- the graph strategy -----------------------------------------------
-    def graph(self, only: list[str] | None) -> list[Image]:
-        area = self.q.area_bbox()
-        plan = [_parse_cell(k) for k in only] if only is not None else geo.grid_bbox(area, self.client.config.cell_area)
-        self.report.planned = len(plan)
-        fields = ",".join(dict.fromkeys(BASE_FIELDS.split(",") + [EXTRA_FIELDS[f] for f in self.q.fields]))
-        params = {"fields": fields, "limit": 2000}
-        if self.q.start_time:
-            params["start_captured_at"] = self.q.start_time.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if self.q.end_time:
-            params["end_captured_at"] = self.q.end_time.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if self.q.pano != "any":
-            params["is_pano"] = "true" if self.q.pano == "only" else "false"
-        if self.q.organization_id:
-            params["organization_id"] = self.q.organization_id
+    def _filters(self, with_pano: bool) -> dict:
+        q = self.q
+        params: dict = {}
+        if q.start_time:
+            params["start_captured_at"] = _iso(q.start_time)
+        if q.end_time:
+            params["end_captured_at"] = _iso(q.end_time)
+        if q.pano != "any" and with_pano:  # documented for creator searches only: with a bbox, client-side
+            params["is_pano"] = "true" if q.pano == "only" else "false"
+        if q.organization_id:
+            params["organization_id"] = q.organization_id
+        return params
+
+    def _fields(self) -> str:
+        return ",".join(dict.fromkeys(BASE_FIELDS.split(",") + [EXTRA_FIELDS[f].graph for f in self.q.fields]))
+
+    def _graph(self, path: str, params: dict | None = None) -> dict:
+        """A Graph API search; a server that does not know the image's ``organization`` field
+        (code 100) is asked again without it, and not asked for it again."""
+        def drop(v: str) -> str:
+            return _without(v, "organization")
+
+        if self.no_organization:
+            path, params = (path, dict(params, fields=drop(params["fields"]))) if params \
+                else (_replace_param(path, "fields", drop), None)
+        try:
+            return self.client.graph(path, params)
+        except ParameterError as e:
+            sent = params["fields"] if params else dict(parse_qsl(urlsplit(path).query)).get("fields", "")
+            if "organization" not in e.message or "organization" not in sent.split(","):
+                raise
+            self.no_organization = True
+            return self._graph(path, params)
+
+    def _take(self, rows: list) -> None:
+        imgs = []
+        for row in rows:
+            img = image_from_graph(row, self.q.fields)
+            if img is None:
+                self.report.skip("no id or position in the Graph API answer")
+                continue
+            if self.q.organization_id and img.organization_id is None:
+                img.organization_id = self.q.organization_id  # the server filtered on it
+            imgs.append(img)
+        self.add(self.sift(imgs))
+
+    def graph(self, only: list[str] | None) -> None:
+        plan = [_parse_cell(k) for k in only] if only is not None else \
+            geo.grid_bbox(self.area, self.client.config.cell_area)  # type: ignore[arg-type]
+        self.report.planned += len(plan)
+        params = dict(self._filters(with_pano=False), fields=self._fields())
         if len(self.q.usernames) == 1 and not self.q.userkeys:
             params["creator_username"] = self.q.usernames[0]
+        split_at = self.client.config.split_at
 
-        def work(cell):
+        def work(item):
+            cell, limit = item
             try:
-                rows = _rows(self.client.graph("images", dict(params, bbox=_cell_key(cell))))
+                return _rows(self._graph("images", dict(params, bbox=_cell_key(cell), limit=limit)))
             except TooMuchDataError:
                 return None
-            return rows
 
-        def done(cell, rows):
-            if rows is None or len(rows) >= self.client.config.split_at:
+        def done(item, rows):
+            cell, limit = item
+            if rows is None and limit > LIMITS[-1]:  # refused as too dense: ask for fewer rows first
+                return [(cell, LIMITS[LIMITS.index(limit) + 1] if limit in LIMITS else LIMITS[-1])]
+            if rows is None or len(rows) >= split_at * limit / LIMITS[0]:
                 if cell[2] - cell[0] > MIN_CELL and cell[3] - cell[1] > MIN_CELL:
                     self.report.planned += 3  # one box becomes four
-                    return geo.split_bbox(cell)
-                why = ("too dense even at 20 m" if rows is None
-                       else f"answers {len(rows)} rows even at 20 m: may be capped")
-                self.report.failures.append(Failure("cell", _cell_key(cell), why))
+                    return [(c, LIMITS[0]) for c in geo.split_bbox(cell)]
                 if rows is None:
+                    self.report.fail("cell", _cell_key(cell), "too dense even at 20 m", Cause.TOO_DENSE)
                     return []
-            imgs = []
-            for row in rows:
-                img = image_from_graph(row, self.q.fields)
-                if img is None:
-                    self.report.skip("no id or position in the Graph API answer")
-                    continue
-                if self.q.organization_id:
-                    img.organization_id = self.q.organization_id  # the server filtered on it
-                imgs.append(img)
-            self.add(self.sift(imgs))
+                self.report.fail("cell", _cell_key(cell), f"answers {len(rows)} rows even at 20 m: may be capped",
+                                 Cause.TOO_DENSE)
+            self._take(rows)
             self.report.fetched += 1
             self.progress(Progress("boxes", self.report.fetched, self.report.planned, len(self.by_id)))
             return []
 
-        def failed(cell, err):
-            self.report.failures.append(Failure("cell", _cell_key(cell), err.message))
-
         self.progress(Progress("boxes", 0, len(plan), 0))
-        _pool(self.client, plan, work, done, failed)
-        return self.found_images()
+        self._pool("cell", lambda item: _cell_key(item[0]), [(c, LIMITS[0]) for c in plan], work, done)
+
+    # --- the users strategy -----------------------------------------------
+    def pages(self, only: list[str] | None) -> None:
+        """Everything by the query's users, page by page (pages of one user follow their cursors;
+        users run side by side). ``only``: page URLs a failed run could not fetch."""
+        if only is not None:
+            starts = list(only)
+        else:
+            base = dict(self._filters(with_pano=True), fields=self._fields(), limit=LIMITS[0])
+            starts = [self.client.config.graph_url + "/images?" + urlencode(dict(base, creator_username=name))
+                      for name in self.q.usernames]
+        self.report.planned += len(starts)
+        found_any: dict[str, bool] = {}
+
+        def work(url):
+            return self._graph(url)
+
+        def done(url, data):
+            rows = _rows(data)
+            self._take(rows)
+            name = dict(parse_qsl(urlsplit(url).query)).get("creator_username", "")
+            found_any[name] = found_any.get(name, False) or bool(rows)
+            self.report.fetched += 1
+            nxt = (data.get("paging") or {}).get("next") if isinstance(data.get("paging"), dict) else None
+            more = [_page_key(nxt)] if isinstance(nxt, str) and nxt and rows else []
+            self.report.planned += len(more)
+            self.progress(Progress("pages", self.report.fetched, self.report.planned, len(self.by_id)))
+            return more
+
+        self.progress(Progress("pages", 0, len(starts), 0))
+        self._pool("page", lambda url: url, [_page_key(u) for u in starts], work, done)
+        if only is None and not self.report.failures and not self.report.cancelled:
+            missing = [n for n in self.q.usernames if not found_any.get(n)]
+            if missing and len(missing) == len(self.q.usernames):
+                raise QueryError(_no_images_by(missing))
+            if missing:
+                self.report.warnings.append(_no_images_by(missing))
 
     # --- after listing ----------------------------------------------------
-    def finish(self, images: list[Image], enrich: bool = True) -> list[Image]:
+    def finish(self, enrich: bool, refetch_fields: bool = False) -> None:
         if self.unknown_creator and enrich:
             self.enrich(self.unknown_creator, ("username",))
             self.unknown_creator, pending = [], self.unknown_creator
             self.add([i for i in pending if i.creator_id is not None])
-            images = self.found_images()
+        images = list(self.by_id.values())
         q = self.q
         if q.max_features and len(images) > q.max_features:
             if q.center is not None:  # a point search keeps the nearest
@@ -298,21 +477,33 @@ class _Search:
             images = images[: q.max_features]
             self.report.capped = True
         images.sort(key=lambda i: (i.sequence_id, i.captured_at or 0, i.id))
-        if enrich and q.fields and self.report.strategy == "tiles":
-            self.enrich(images, q.fields)
-        return images
+        self.images = images
+        if enrich and q.fields:
+            lacking = [i for i in images if _lacks(i, q.fields)] \
+                if (self.report.strategy == "tiles" or refetch_fields) else []
+            self.enrich(lacking, q.fields)
 
     def enrich(self, images: list[Image], fields) -> None:
-        """Add Graph API fields to images, in batched ``image_ids`` requests."""
-        graph_fields = ",".join(dict.fromkeys(["id", "creator"] + [EXTRA_FIELDS[f] for f in fields]))
+        """Add Graph API fields to images, in batched ``image_ids`` requests (halved when refused as too much)."""
+        graph_fields = ",".join(dict.fromkeys(["id", "creator"] + [EXTRA_FIELDS[f].graph for f in fields]))
         batches = [images[i:i + ENRICH_BATCH] for i in range(0, len(images), ENRICH_BATCH)]
+        total = [len(batches)]
         done_count = [0]
 
         def work(batch):
             ids = ",".join(i.id for i in batch)
-            return _rows(self.client.graph("images", {"image_ids": ids, "fields": graph_fields}))
+            try:
+                return _rows(self.client.graph("images", {"image_ids": ids, "fields": graph_fields}))
+            except TooMuchDataError:
+                if len(batch) == 1:
+                    raise
+                return None
 
         def done(batch, rows):
+            if rows is None:
+                total[0] += 1
+                half = len(batch) // 2
+                return [batch[:half], batch[half:]]
             by_id = {str(r.get("id")): r for r in rows if isinstance(r, dict)}
             lost = 0
             for img in batch:
@@ -325,22 +516,23 @@ class _Search:
                     img.creator_id = str(creator["id"])
                 img.extra = {**(img.extra or {}), **extras_from_graph(row, fields)}
             if lost:
-                self.report.failures.append(Failure("fields", f"{lost} images", "not returned by the Graph API", lost))
+                self.report.fail("fields", f"{lost} images", "not returned by the Graph API", Cause.NOT_FOUND, lost)
             done_count[0] += 1
-            self.progress(Progress("fields", done_count[0], len(batches), len(images)))
+            self.progress(Progress("fields", done_count[0], total[0], len(images)))
             return []
 
         def failed(batch, err):
-            self.report.failures.append(Failure("fields", f"{len(batch)} images", err.message, len(batch)))
+            self.report.fail("fields", f"{len(batch)} images", err.message, err.cause, len(batch))
 
         _pool(self.client, batches, work, done, failed)
 
 
-def _pool(client: Client, items: list, work, done, failed) -> None:
+def _pool(client: Client, items: list, work, done, failed, abandoned=None) -> None:
     """Run ``work`` on every item with a bounded pool. ``done`` (called on this
     thread) may return new items to run. At most two items per worker are
     outstanding (running, or finished and waiting for ``done``), which bounds
-    memory. AuthError stops everything at once."""
+    memory. A stop (token refused, unreachable, cancel) ends everything at once;
+    ``abandoned`` then hears of every item that was not finished."""
     queue = deque(items)
     window = 2 * client.config.workers
     ex = ThreadPoolExecutor(max_workers=client.config.workers, thread_name_prefix="mapillary")
@@ -356,65 +548,108 @@ def _pool(client: Client, items: list, work, done, failed) -> None:
                 item = pending.pop(fut)
                 try:
                     result = fut.result()
-                except (AuthError, CancelledError):
-                    raise
                 except MapillaryError as e:
+                    if client.fatal is not None or isinstance(e, CancelledError):
+                        pending[fut] = item  # not finished: named below
+                        raise client.fatal or e from None
                     failed(item, e)
                     continue
                 queue.extend(done(item, result))
+    except MapillaryError as e:
+        if abandoned is not None:
+            abandoned(list(pending.values()) + list(queue), e)
+        raise
     finally:
         ex.shutdown(wait=False, cancel_futures=True)
 
 
 def image_from_graph(row: dict, fields=()) -> Image | None:
-    """An image from the Graph API's plain JSON."""
-    if not isinstance(row, dict) or not row.get("id"):
+    """An image from the Graph API's plain JSON; None when it has no id or no usable position.
+    Values of the wrong type or out of range become None (a bad value is not a lost search)."""
+    if not isinstance(row, dict) or not isinstance(row.get("id"), (str, int)) or isinstance(row.get("id"), bool):
         return None
-    coords = (row.get("geometry") or {}).get("coordinates") if isinstance(row.get("geometry"), dict) else None
-    if not coords or len(coords) < 2:
+    geom = row.get("geometry")
+    coords = geom.get("coordinates") if isinstance(geom, dict) else None
+    if not isinstance(coords, list) or len(coords) < 2:
+        return None
+    lon, lat = _finite(coords[0]), _finite(coords[1])
+    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
     creator = row.get("creator") if isinstance(row.get("creator"), dict) else {}
-    captured = row.get("captured_at")
-    angle = row.get("compass_angle")
-    img = Image(str(row["id"]), float(coords[0]), float(coords[1]), str(row.get("sequence") or ""),
-                int(captured) if isinstance(captured, (int, float)) else None,
-                float(angle) if isinstance(angle, (int, float)) else None, bool(row.get("is_pano")),
-                str(creator["id"]) if creator.get("id") else None, None)
+    org = row.get("organization")
+    org_id = org.get("id") if isinstance(org, dict) else row.get("organization_id")
+    captured = _finite(row.get("captured_at"))
+    angle = _finite(row.get("compass_angle"))
+    img = Image(str(row["id"]), lon, lat, str(row.get("sequence") or ""),
+                int(captured) if captured is not None and 0 < captured < MAX_TIME else None,
+                angle % 360.0 if angle is not None else None, row.get("is_pano") is True,
+                _id(creator.get("id")), _id(org_id))
     if fields:
         img.extra = extras_from_graph(row, fields)
     return img
 
 
-def extras_from_graph(row: dict, fields) -> dict:
-    out = {}
-    for f in fields:
-        if f == "username":
-            creator = row.get("creator")
-            out["username"] = creator.get("username") if isinstance(creator, dict) else None
-        elif f == "computed_geometry":
-            g = row.get("computed_geometry")
-            c = g.get("coordinates") if isinstance(g, dict) else None
-            out["computed_lon"], out["computed_lat"] = (float(c[0]), float(c[1])) if c else (None, None)
-        elif f == "computed_altitude":
-            v = row.get(f)
-            if isinstance(v, (int, float)) and v >= 2**31:
-                v -= 2**32  # negative altitudes arrive wrapped as unsigned 32-bit
-            out[f] = v
-        else:
-            out[f] = row.get(f)
-    return out
+def _lacks(img: Image, fields) -> bool:
+    """Does the image lack one of the extra fields' columns?"""
+    extra = img.extra
+    return extra is None or any(c.name not in extra for f in fields for c in EXTRA_FIELDS[f].columns)
+
+
+def _finite(v) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    f = float(v)
+    return f if math.isfinite(f) else None
+
+
+def _id(v) -> str | None:
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        return None
+    return str(v) or None
+
+
+def _no_images_by(names: list[str]) -> str:
+    return "No Mapillary images by " + ", ".join(repr(m) for m in names) + " (check the spelling)."
 
 
 def _rows(data: dict) -> list:
     return data["data"]  # the client checked it is a list
 
 
+def _iso(dt: datetime) -> str:
+    """ISO 8601 UTC with a four-digit year (strftime leaves years before 1000 unpadded)."""
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _page_key(url: str) -> str:
+    """A page URL without any token in it (the token travels in the Authorization header)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "access_token"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _without(fields: str, name: str) -> str:
+    return ",".join(f for f in fields.split(",") if f != name)
+
+
+def _replace_param(url: str, name: str, change) -> str:
+    parts = urlsplit(url)
+    query = [(k, change(v) if k == name else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _tile_key(t) -> str:
     return "/".join(map(str, t))
 
 
+def _number(v: float) -> str:
+    """Fixed-point, and exact: the shortest text that reads back as the same double (repr gives 5e-05)."""
+    text = format(Decimal(repr(float(v))), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _cell_key(c) -> str:
-    return ",".join(repr(float(v)) for v in c)  # exact: rounding would shrink the outer boxes
+    return ",".join(_number(v) for v in c)  # exact: rounding would shrink the outer boxes
 
 
 def _parse_cell(key: str) -> geo.BBox:

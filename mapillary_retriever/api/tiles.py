@@ -26,6 +26,7 @@ gdal.UseExceptions()
 ogr.UseExceptions()
 
 _names = itertools.count()
+MAX_TIME = 253_402_300_800_000  # epoch ms of year 10000: later capture times are not real
 _HAS_ARROW = numpy is not None and hasattr(ogr.Layer, "GetArrowStreamAsNumPy")
 
 
@@ -173,13 +174,15 @@ def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
             no_id += 1
             continue
         p = xy[k]
-        if p is None:
+        if p is None or not (-180.0 <= p[0] <= 180.0 and -90.0 <= p[1] <= 90.0):  # NaN fails too
             no_pos += 1
             continue
         cap = caps[k]
-        # 0 is what the service sends for an unknown capture time
+        # 0 is what the service sends for an unknown capture time; the impossible ones are unknown too
+        angle = angles[k]
         out.append(Image(image_id, p[0], p[1], seqs[k] or "",
-                         int(cap) if cap else None, angles[k], panos[k], creators[k], orgs[k]))
+                         int(cap) if cap and 0 < cap < MAX_TIME else None,
+                         angle % 360.0 if angle is not None else None, panos[k], creators[k], orgs[k]))
     if no_id:
         skipped["no image id in the tile"] = skipped.get("no image id in the tile", 0) + no_id
     if no_pos:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mapillary_retriever.api import Query, search
 from mapillary_retriever.api.client import Config
-from mapillary_retriever.api.records import Report
-from mapillary_retriever.api.search import _Search
+from mapillary_retriever.api.client import Response
 from mapillary_retriever.api.tiles import _to_images
 
 
@@ -60,28 +61,27 @@ def test_records_without_id_or_position_are_counted():
 
 
 class OddGraph:
-    """Graph rows with no geometry, no id, bad coordinates: skipped and counted."""
+    """A transport whose Graph rows have no geometry, no id, bad coordinates: skipped and counted."""
 
-    config = Config(workers=2)
-    requests = 0
-
-    def check_cancel(self):
-        pass
-
-    def graph(self, path, params, kind="search"):
-        return {"data": [
+    def get(self, url, params, headers, config):
+        rows = [
             {"id": "1", "geometry": {"type": "Point", "coordinates": [6.101, 49.601]}},
             {"id": "2"},
             {"geometry": {"type": "Point", "coordinates": [6.102, 49.602]}},
             {"id": "3", "geometry": {"type": "Point", "coordinates": []}},
             {"id": "4", "geometry": "POINT(6 49)"},
             "not an object",
-        ]}
+        ]
+        return Response(200, {}, json.dumps({"data": rows}).encode())
+
+    def close(self):
+        pass
 
 
 def test_graph_rows_without_geometry_are_skipped_and_counted():
-    report = Report(strategy="graph")
-    images = _Search(Query.build(bbox="6.1,49.6,6.11,49.61"), OddGraph(), report, lambda p: None).graph(None)
-    assert [i.id for i in images] == ["1"]
-    assert report.skipped == {"no id or position in the Graph API answer": 5}
+    res = search(Query.build(bbox="6.1,49.6,6.11,49.61"), "MLY|test", strategy="graph",
+                 config=fast(workers=2), transport=OddGraph())
+    report = res.report
+    assert [i.id for i in res.images] == ["1"]
+    assert report.skipped["no id or position in the Graph API answer"] == 5
     assert "5 skipped" in report.summary()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 
@@ -12,8 +13,8 @@ from mapillary_retriever.api import geo
 from mapillary_retriever.api.client import Config
 from mapillary_retriever.api.errors import QueryError
 from mapillary_retriever.api.query import Query
-from mapillary_retriever.api.records import Report
-from mapillary_retriever.api.search import _Search
+from mapillary_retriever.api.client import Response
+from mapillary_retriever.api.search import search
 
 lons = st.floats(-179.0, 179.0, allow_nan=False)
 lats = st.floats(-84.0, 84.0, allow_nan=False)
@@ -25,8 +26,9 @@ def test_any_text_is_a_bbox_or_a_query_error(text):
         q = Query.build(bbox=text, max_tiles=10**9)
     except QueryError as e:
         assert e.message
-    else:
-        assert q.bbox[0] < q.bbox[2] and q.bbox[1] < q.bbox[3]
+    else:  # minLon > maxLon only for a narrow box across the antimeridian
+        assert q.bbox[1] < q.bbox[3]
+        assert q.bbox[0] < q.bbox[2] or 360 - (q.bbox[0] - q.bbox[2]) <= 180
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
@@ -57,30 +59,30 @@ def test_every_point_lies_in_exactly_one_planned_tile(lon, lat, w, h, data):
 
 class CappedGraph:
     """A fake Graph API over random points: answers at most ``cap`` rows per box in
-    an arbitrary order, with no paging, and refuses boxes holding too many."""
+    an arbitrary order, with no paging, and refuses boxes holding too many. A transport."""
 
     def __init__(self, points, cap, refuse_over):
         self.points = points
         self.cap = cap
         self.refuse_over = refuse_over
-        self.config = Config(workers=4)
         self.requests = 0
 
-    def check_cancel(self):
+    def close(self):
         pass
 
-    def graph(self, path, params, kind="search"):
-        from mapillary_retriever.api.errors import TooMuchDataError
-
+    def get(self, url, params, headers, config):
         self.requests += 1
         b = [float(v) for v in params["bbox"].split(",")]
         assert geo.bbox_area(b) < 0.01, "the service refuses boxes of 0.01 deg² or more"
         hits = [p for p in self.points if b[0] <= p[1] <= b[2] and b[1] <= p[2] <= b[3]]
         if len(hits) > self.refuse_over:
-            raise TooMuchDataError("Please reduce the amount of data you're asking for")
+            body = {"error": {"message": "Please reduce the amount of data you're asking for, then retry your "
+                              "request", "type": "OAuthException", "code": 1}}
+            return Response(500, {}, json.dumps(body).encode())
         random.Random(len(hits)).shuffle(hits)
-        return {"data": [{"id": i, "geometry": {"type": "Point", "coordinates": [x, y]}, "sequence": "s"}
-                         for i, x, y in hits[: self.cap]]}
+        rows = [{"id": i, "geometry": {"type": "Point", "coordinates": [x, y]}, "sequence": "s"}
+                for i, x, y in hits[: self.cap]]
+        return Response(200, {}, json.dumps({"data": rows}).encode())
 
 
 @given(st.integers(0, 3000), st.integers(0, 2**32), st.booleans())
@@ -99,11 +101,12 @@ def test_splitting_never_loses_or_duplicates(n, seed, clustered):
     if rnd.random() < 0.3 and points:  # points exactly on a shared edge are found once
         points.append((str(10**15 + n), (area[0] + area[2]) / 2, (area[1] + area[3]) / 2))
     assume(len({p[0] for p in points}) == len(points))
-    client = CappedGraph(points, cap=200, refuse_over=600)
-    client.config.split_at = 150  # the same rule as the real cap of 2000 / 1500, scaled down
-    report = Report(strategy="graph")
-    got = _Search(Query.build(bbox=area), client, report, lambda p: None).graph(None)
-    ids = [i.id for i in got]
+    server = CappedGraph(points, cap=200, refuse_over=600)
+    # split_at: the same rule as the real cap of 2000 / 1500, scaled down
+    res = search(Query.build(bbox=area), "MLY|test", strategy="graph", transport=server,
+                 config=Config(workers=4, split_at=150, backoff=0.001), sequences=False)
+    report = res.report
+    ids = [i.id for i in res.images]
     assert len(ids) == len(set(ids))
     assert set(ids) == {p[0] for p in points}
     assert report.complete
