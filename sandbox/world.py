@@ -13,6 +13,12 @@ world's truth: ``gx - 4096 * tile_x``.
 Only what is needed is stored per image (``__slots__``); the secondary fields
 (computed position, altitude, quality score, ...) are derived on access from a
 hash of the image id, which keeps a 1,000,000-image world in a few hundred MB.
+
+Besides the main world (``images``, ``by_id``, ``bounds()``, ``tiles()``: the same as before
+far places existed), every world holds ``far_images``: a few images by ``FAR_USERNAME``
+("jürgen_ø") in Fiji (one sequence crossing the antimeridian), Tromsø and Ushuaia (see
+``FAR_PLACES``). They are in ``all_images``, ``all_by_id``, ``sequences``, ``users``,
+``organizations`` and the spatial index, so the server answers for them like for any image.
 """
 from __future__ import annotations
 
@@ -282,7 +288,8 @@ class World:
         self.images: list[Image] = []  # the main world (around CENTER)
         self.far_images: list[Image] = []  # a few images far away (see _add_far_places)
         self.far_places: dict[str, str] = {}  # place name -> sequence id
-        self.by_id: dict[str, Image] = {}
+        self.by_id: dict[str, Image] = {}  # the main world's images
+        self.all_by_id: dict[str, Image] = {}  # and the far ones (what the server knows)
         self.sequences: dict[str, list[str]] = {}  # seq id -> image ids in capture order
         self.sequence_info: dict[str, Sequence] = {}
         self.users: dict[str, str] = {}  # creator id -> username
@@ -437,7 +444,8 @@ class World:
             total += len(ids)
 
         self._add_far_places(used_ids, seq_ids)
-        self.by_id = {im.id: im for im in self.all_images}
+        self.by_id = {im.id: im for im in self.images}
+        self.all_by_id = dict(self.by_id, **{im.id: im for im in self.far_images})
         self._seq_order = {sid: i for i, sid in enumerate(self.sequences)}
         cells = self._cells
         seq_tiles: dict[tuple[int, int], dict[str, None]] = {}
