@@ -288,6 +288,7 @@ class SandboxServer:
         self._stop = threading.Event()  # set by close(): waits and hostile loops end
         self._close_lock = threading.Lock()
         self._closed = False
+        self._down = threading.Event()
         self._usage: deque[float] = deque()  # times of recent Graph and tile requests
         self._usage_lock = threading.Lock()
         self.clock: Callable[[], float] = time.time  # replaceable (the tile quota's UTC day)
@@ -356,7 +357,10 @@ class SandboxServer:
             c.thumb_ttl = float(thumb_ttl)
 
     def reset_stats(self) -> None:
+        """Forget the statistics, the tile quota's counts and the x-app-usage window."""
         self.stats.reset()
+        with self._usage_lock:
+            self._usage.clear()
 
     def close(self) -> None:
         """Stop: new connections are refused at once, in-flight and idle connections end.
@@ -370,10 +374,12 @@ class SandboxServer:
         self._httpd.server_close()
         self._httpd.hang_up_all()
         self._thread.join(5)
+        self._down.set()
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        """True once close() has finished: connections are refused."""
+        return self._down.is_set()
 
     stop = close
 
