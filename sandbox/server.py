@@ -1066,7 +1066,7 @@ def _paged(sb: SandboxServer, params: dict[str, str], fields: list[str], keep, l
     after = params.get("after")
     ims = [im for im in sb.images_of(creator_id, org) if keep(im)]
     offset = 0
-    if after is not None:
+    if after:
         try:
             tag, _, num = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().partition(":")
             offset = int(num)
