@@ -14,11 +14,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .server import DEMO_TOKEN, FAULT_KINDS, REVOKED_TOKEN, SandboxServer, Stats, redact
-from .world import CENTER, DENSE_CORE, Image, World, lonlat_to_tile, tile_bounds
+from .server import (
+    ALL_FAULT_KINDS,
+    DEMO_TOKEN,
+    FAULT_KINDS,
+    REAL_FAULT_KINDS,
+    REVOKED_TOKEN,
+    SURVIVABLE_FAULT_KINDS,
+    SandboxServer,
+    Stats,
+    redact,
+)
+from .world import CENTER, DENSE_CORE, FAR_USERNAME, Image, World, lonlat_to_tile, tile_bounds
 
 __all__ = ["World", "Image", "SandboxServer", "Stats", "serve", "DEMO_TOKEN", "REVOKED_TOKEN",
-           "CENTER", "DENSE_CORE", "FAULT_KINDS", "redact", "tile_bounds", "lonlat_to_tile"]
+           "CENTER", "DENSE_CORE", "FAULT_KINDS", "REAL_FAULT_KINDS", "ALL_FAULT_KINDS",
+           "SURVIVABLE_FAULT_KINDS", "FAR_USERNAME", "redact", "tile_bounds", "lonlat_to_tile"]
 
 
 @contextmanager

@@ -208,22 +208,43 @@ def clip_polyline(pts: Seq[tuple[float, float]], hi: float = EXTENT) -> list[lis
 
 # --- the sandbox's tiles --------------------------------------------------------------
 
-def _image_props(im: Image) -> list[tuple[str, object]]:
+def _image_props(im: Image, schema: str = "2025") -> list[tuple[str, object]]:
     props: list[tuple[str, object]] = [("captured_at", im.captured_at)]
     if im.compass_angle is not None:
         props.append(("compass_angle", float(im.compass_angle)))
     seq = im.seq
-    props.append(("creator_id", int(seq.creator_id)))
+    if schema != "2021":
+        props.append(("creator_id", int(seq.creator_id)))
     props.append(("id", int(im.id)))
     props.append(("is_pano", seq.is_pano))
-    if seq.organization_id is not None:
+    if seq.organization_id is not None and schema != "2021":
         props.append(("organization_id", int(seq.organization_id)))
     props.append(("sequence_id", seq.id))
     return props
 
 
-def render_tile(world: World, z: int, x: int, y: int, computed: bool = False) -> bytes:
-    """The MVT bytes of mly1_public (or mly1_computed_public) tile z/x/y."""
+BAD_TILE_IDS = tuple(str(9_000_000_000_000_101 + k) for k in range(4))
+
+
+def _bad_features(lay: LayerEncoder, fid: int, seq_id: str) -> int:
+    """A few records no real image has (the ``bad_records`` switch): absurd capture times
+    (2**62 ms, 1e20 as a double, -1e17) and a NaN compass angle; ids ``BAD_TILE_IDS``."""
+    bad: list[list[tuple[str, object]]] = [
+        [("captured_at", 2 ** 62)], [("captured_at", 1e20)], [("captured_at", -10 ** 17)],
+        [("captured_at", 1600000000000), ("compass_angle", float("nan"))]]
+    for k, props in enumerate(bad):
+        lay.add_point(fid, 100 + 10 * k, 100, props + [("id", int(BAD_TILE_IDS[k])), ("is_pano", False),
+                                                       ("sequence_id", seq_id)])
+        fid += 1
+    return fid
+
+
+def render_tile(world: World, z: int, x: int, y: int, computed: bool = False, schema: str = "2025",
+                bad_records: bool = False) -> bytes:
+    """The MVT bytes of mly1_public (or mly1_computed_public) tile z/x/y.
+
+    ``schema="2021"`` leaves ``creator_id`` and ``organization_id`` out (as tiles recorded in
+    2021 did); ``bad_records`` adds a few absurd image records to non-empty z14 tiles."""
     fid = 0
     layers = []
 
@@ -250,26 +271,36 @@ def render_tile(world: World, z: int, x: int, y: int, computed: bool = False) ->
         tx0, tx1 = (x << s) - 1, ((x + 1) << s)
         ty0, ty1 = (y << s) - 1, ((y + 1) << s)
         cand: dict[str, None] = {}
+        n14 = 1 << 14
         for (tx, ty), sids in world._seq_tiles.items():
-            if tx0 <= tx <= tx1 and ty0 <= ty <= ty1:
+            # (tiles wrap around the antimeridian)
+            if (tx0 <= tx <= tx1 or tx0 <= tx - n14 <= tx1 or tx0 <= tx + n14 <= tx1) and ty0 <= ty <= ty1:
                 cand.update(dict.fromkeys(sids))
         f = float(1 << s)
         ox, oy = x << 12, y << 12
+        wrap = EXTENT << z  # the world's width in this zoom's tile units
         for sid in sorted(cand, key=world._seq_order.__getitem__):
             seq = world.sequence_info[sid]
             pts = []
             for im in seq.images:
                 p = pos(im)
                 if p is not None:
-                    pts.append((p[0] / f - ox, p[1] / f - oy) if s else (p[0] - ox, p[1] - oy))
+                    px = p[0] / f - ox if s else p[0] - ox
+                    # a line crossing the antimeridian continues beyond the tile's edge
+                    if px > wrap / 2:
+                        px -= wrap
+                    elif px < -wrap / 2:
+                        px += wrap
+                    pts.append((px, p[1] / f - oy if s else p[1] - oy))
             parts = clip_polyline(pts)
             if not parts:
                 continue
             first = seq.images[0]
-            props: list[tuple[str, object]] = [
-                ("captured_at", first.captured_at), ("creator_id", int(seq.creator_id)),
-                ("id", sid), ("image_id", int(first.id)), ("is_pano", seq.is_pano)]
-            if seq.organization_id is not None:
+            props: list[tuple[str, object]] = [("captured_at", first.captured_at)]
+            if schema != "2021":
+                props.append(("creator_id", int(seq.creator_id)))
+            props += [("id", sid), ("image_id", int(first.id)), ("is_pano", seq.is_pano)]
+            if seq.organization_id is not None and schema != "2021":
                 props.append(("organization_id", int(seq.organization_id)))
             lay.add_line(fid, parts, props)
             fid += 1
@@ -279,12 +310,14 @@ def render_tile(world: World, z: int, x: int, y: int, computed: bool = False) ->
         ox, oy = x << 12, y << 12
         if not computed:
             for im in world.tile_images(14, x, y):
-                lay.add_point(fid, im.gx - ox, im.gy - oy, _image_props(im))
+                lay.add_point(fid, im.gx - ox, im.gy - oy, _image_props(im, schema))
                 fid += 1
         else:
             for gx, gy, im in world.computed_tile_images(14, x, y):
-                lay.add_point(fid, gx - ox, gy - oy, _image_props(im))
+                lay.add_point(fid, gx - ox, gy - oy, _image_props(im, schema))
                 fid += 1
+        if bad_records and len(lay):
+            fid = _bad_features(lay, fid, "badbadbadbadbadbadbad0")
         layers.append(lay)
     return encode_tile(layers)
 

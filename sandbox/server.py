@@ -6,6 +6,53 @@ Mirrors, quirks included (see /work/shared/mapillary-api.md):
 - ``GET /{id}?fields=...`` (image, user, organization), ``GET /image_ids?sequence_id=``
 - ``GET /thumb/{id}/{size}.jpg?...&oe=`` (signed thumbnail URLs that expire)
 plus latency and fault injection, and request statistics with the token redacted.
+
+Switches (``SandboxServer.configure(...)``; all off by default, leaving the behaviour above):
+
+- Faults, one per request with chance ``fault_rate`` among ``faults`` (seeded by ``seed``), on the
+  request kinds in ``fault_targets``. ``FAULT_KINDS`` (the default list): ``5xx`` (503, HTML or empty),
+  ``code1``, ``code2``, ``ratelimit`` (code 4, 429 or 400, Retry-After), ``cut`` (half the body),
+  ``drop`` (no answer), ``slow``, ``garbage`` (200 HTML), ``nodata`` (200 JSON without data).
+  ``REAL_FAULT_KINDS`` (only when named in ``faults``): ``html503`` (503 text/html CDN error page),
+  ``bare403`` (403, empty body or text/plain "Forbidden", no JSON), ``empty204`` (204 with no body,
+  or 200 with an empty body: for a tile, an empty tile). ``SURVIVABLE_FAULT_KINDS``: the kinds a
+  client that retries recognisable failures survives with the exact result even at a high rate
+  (all of ``FAULT_KINDS`` and ``html503``); ``bare403`` looks like a refusal (a client should give up,
+  not retry) and ``empty204`` is indistinguishable from a truly empty tile, so no retry-based
+  suite can survive them at a high rate.
+- ``error_style="graph"``: errors shaped like the Graph platform's: type ``OAuthException`` for code
+  1 (HTTP 500, "Please reduce the amount of data you're asking for, then retry your request"), code 2
+  (HTTP 500, is_transient), code 4 (HTTP 400, is_transient, no Retry-After) and code 100 (HTTP 400,
+  message "(#100) ..."); dense-box refusals are always code 1. Default ``"mapillary"``: as recorded.
+- ``app_usage=True``: every Graph and tile answer carries ``x-app-usage: {"call_volume": P,
+  "cpu_time": P // 2, "total_time": P // 2}``, P = 100 * (Graph and tile requests in the last 60 s)
+  / ``usage_budget_per_minute`` (default 10,000), not capped at 100. ``usage_limit=True``: once P
+  >= 100, requests answer code 4 "Application request limit reached" (429 in the default style).
+  Off: Graph answers below 500 carry the old ``{"call_count", "total_cputime", "total_time"}``.
+- ``tile_quota=N`` (None = off): per token and UTC day, the tile requests after the N-th are
+  refused: ``quota_style="bare403"`` (403, empty body) or ``"code4"`` (429, JSON code 4,
+  OAuthException, is_transient). Counted in ``stats.tile_quota`` and ``stats["quota_refused"]``.
+- ``limit_sensitive=True``: a bbox search of a box holding more than ``limit_sensitive_rows``
+  (default 1200) images (before filters) fails with code 1 when its ``limit`` (default 2000) is above
+  1000; with ``limit`` <= 1000 it succeeds (at most ``limit`` rows, silently truncated).
+  ``persistent_too_much=True``: every bbox search fails with code 1, whatever its size.
+- ``tile_schema="2021"``: tiles without ``creator_id`` and ``organization_id`` (both layers).
+- ``paging_token``: whether ``paging.next`` of a creator/organization search carries the token:
+  ``"alternate"`` (default: pages 2, 4, ... when the request had it in the query), ``"never"``,
+  ``"always"`` (when the request had it in the query).
+- Hostile answers, on the request kinds in ``fault_targets``: ``retry_after_value`` (a string sent
+  as Retry-After wherever one is sent, e.g. "100000" or "inf"; also on code-4 quota answers);
+  ``drip=True`` (the answer trickles, 1 byte every ``drip_interval`` s, forever);
+  ``blackhole=True`` (never answers); ``gzip_bomb=True`` (tile and Graph answers are
+  ``Content-Encoding: gzip`` of ``bomb_size`` zero bytes, default 1 GiB, ~1 MB sent);
+  ``deep_json=True`` (Graph answers ``{"data": [[[[...`` nested ``deep_json_depth`` (100,000) deep);
+  ``bad_records=True`` (search answers end with records of absurd values, ids ``BAD_GRAPH_IDS``,
+  and non-empty z14 tiles hold a few absurd image features, ids ``mvt.BAD_TILE_IDS``);
+  ``echo_token=True`` (Graph and tile requests with a token answer 401 code 190 whose message
+  echoes the request URL with the token URL-encoded, ``access_token=MLY%7C...``);
+  ``down_after=N`` (after N requests the server closes itself: later connections are refused).
+  ``close()`` refuses new connections at once and ends in-flight handlers (slow, drip, blackhole,
+  idle keep-alive connections).
 """
 from __future__ import annotations
 
@@ -13,15 +60,17 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import random
 import re
+import select
 import socket
 import struct
 import threading
 import time
 import zlib
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +84,15 @@ DEMO_TOKEN = "MLY|4242424242|5a1dbc0ffee0ddba11f00dfacade4242"
 REVOKED_TOKEN = "MLY|1111111111|deadbeefdeadbeefdeadbeefdeadbeef"
 TOKEN_RE = re.compile(r"MLY\|\d+\|[0-9a-f]{32}")
 FAULT_KINDS = ("5xx", "code1", "code2", "ratelimit", "cut", "drop", "slow", "garbage", "nodata")
+REAL_FAULT_KINDS = ("html503", "bare403", "empty204")  # only when named in ``faults``
+ALL_FAULT_KINDS = FAULT_KINDS + REAL_FAULT_KINDS
+SURVIVABLE_FAULT_KINDS = FAULT_KINDS + ("html503",)  # retrying them still gives the exact result
+ERROR_STYLES = ("mapillary", "graph")
+QUOTA_STYLES = ("bare403", "code4")
+TILE_SCHEMAS = ("2025", "2021")
+PAGING_TOKEN = ("alternate", "never", "always")
+BAD_GRAPH_IDS = tuple(str(9_000_000_000_000_001 + k) for k in range(7))
+TOO_MUCH = "Please reduce the amount of data you're asking for, then retry your request"
 KINDS = ("tiles", "search", "entity", "image_ids", "thumb", "other")
 MAX_LIMIT = 2000
 MAX_BBOX_AREA = 0.01  # square degrees
@@ -50,6 +108,8 @@ ORG_FIELDS = ("id", "slug", "name", "description")
 THUMB_SIZES = {"thumb_256_url": "256", "thumb_1024_url": "1024", "thumb_2048_url": "2048",
                "thumb_original_url": "original"}
 _REDACT = re.compile(r"(?i)(access_token=)[^&#]*")
+_CONFIGURE_ARGS = ("latency", "fault_rate", "faults", "fault_targets", "slow_seconds", "retry_after",
+                   "fail_tiles", "dense_limit", "thumb_ttl")
 
 
 class ApiError(Exception):
@@ -69,10 +129,35 @@ class ApiError(Exception):
             self.body["error_data"] = error_data
         self.headers = headers or {}
 
-    def response(self) -> tuple[int, dict[str, str], bytes]:
+    def response(self, style: str = "mapillary") -> tuple[int, dict[str, str], bytes]:
+        if style == "graph":
+            self._graph_style()
         body = dict(self.body, fbtrace_id=_trace_id())
         return self.status, dict(self.headers, **{"Content-Type": "application/json; charset=UTF-8"}), \
             json.dumps({"error": body}, separators=(",", ":")).encode()
+
+
+    def _graph_style(self) -> None:
+        """Reshape as the Graph platform answers codes 1, 2, 4 and 100 (query timeouts become code 1)."""
+        b = self.body
+        code = b["code"]
+        if code == -2:
+            code = b["code"] = 1
+            b["message"] = TOO_MUCH
+            b.pop("is_transient", None)
+        if code not in (1, 2, 4, 100) or b.get("error_subcode") == 33 or self.status == 404:
+            return
+        b["type"] = "OAuthException"
+        if code in (1, 2):
+            self.status = 500
+        else:
+            self.status = 400
+        if code in (2, 4):
+            b["is_transient"] = True
+        if code == 4:
+            self.headers.pop("Retry-After", None)
+        if code == 100 and not b["message"].startswith("(#100)"):
+            b["message"] = "(#100) " + b["message"]
 
 
 def _trace_id() -> str:
@@ -93,8 +178,13 @@ class Stats:
 
     def reset(self) -> None:
         with self._lock:
-            self.counts: dict[str, int] = dict.fromkeys(("requests",) + KINDS + ("faults", "errors"), 0)
+            self.counts: dict[str, int] = dict.fromkeys(
+                ("requests",) + KINDS + ("faults", "errors", "quota_refused"), 0)
             self.log: list[tuple[str, int, str]] = []  # (kind, HTTP status or 0 for "drop", path)
+            self.statuses: dict[int, int] = {}  # HTTP status (0: no answer) -> requests
+            self.fault_kinds: dict[str, int] = {}  # fault or hostile switch -> requests
+            # "YYYY-MM-DD token#<hash>" -> tile requests that day (the token itself is never kept)
+            self.tile_quota: dict[str, int] = {}
 
     def record(self, kind: str, status: int, path: str, fault: str | None) -> None:
         with self._lock:
@@ -102,9 +192,22 @@ class Stats:
             self.counts[kind] += 1
             if fault:
                 self.counts["faults"] += 1
+                self.fault_kinds[fault] = self.fault_kinds.get(fault, 0) + 1
             elif status >= 400:
                 self.counts["errors"] += 1
+            self.statuses[status] = self.statuses.get(status, 0) + 1
             self.log.append((kind, status, path))
+
+    def count_tile(self, token: str, day: str) -> int:
+        """Count one tile request against the token's daily quota; the count so far."""
+        key = f"{day} token#{hashlib.sha256(token.encode()).hexdigest()[:10]}"
+        with self._lock:
+            n = self.tile_quota[key] = self.tile_quota.get(key, 0) + 1
+            return n
+
+    def bump(self, counter: str) -> None:
+        with self._lock:
+            self.counts[counter] += 1
 
     def __getitem__(self, kind: str) -> int:
         with self._lock:
@@ -135,6 +238,34 @@ class Config:
     fail_tiles: frozenset = frozenset()  # {(z, x, y)} always answer HTTP 500 code 2
     dense_limit: int = 12_000  # a bbox holding more images than this fails ("too much data")
     thumb_ttl: float = 3600.0  # seconds until a thumbnail URL expires
+    # the real service's manners and hostility (see the module docstring); all off by default
+    error_style: str = "mapillary"
+    app_usage: bool = False
+    usage_budget_per_minute: int = 10_000
+    usage_limit: bool = False
+    tile_quota: int | None = None
+    quota_style: str = "bare403"
+    limit_sensitive: bool = False
+    limit_sensitive_rows: int = 1200
+    persistent_too_much: bool = False
+    tile_schema: str = "2025"
+    paging_token: str = "alternate"
+    retry_after_value: str | None = None
+    drip: bool = False
+    drip_interval: float = 0.5
+    blackhole: bool = False
+    gzip_bomb: bool = False
+    bomb_size: int = 1 << 30
+    deep_json: bool = False
+    deep_json_depth: int = 100_000
+    bad_records: bool = False
+    echo_token: bool = False
+    down_after: int | None = None
+
+
+_CHOICES = {"error_style": ERROR_STYLES, "quota_style": QUOTA_STYLES, "tile_schema": TILE_SCHEMAS,
+            "paging_token": PAGING_TOKEN}
+_NULLABLE = ("tile_quota", "retry_after_value", "down_after")  # None turns these off
 
 
 class SandboxServer:
@@ -154,6 +285,13 @@ class SandboxServer:
         self._by_org: dict[str, list[Image]] = {}
         self._index_lock = threading.Lock()
         self._secret = hashlib.sha256(b"sandbox-thumbs-%d" % self.world.seed).digest()
+        self._stop = threading.Event()  # set by close(): waits and hostile loops end
+        self._close_lock = threading.Lock()
+        self._closed = False
+        self._down = threading.Event()
+        self._usage: deque[float] = deque()  # times of recent Graph and tile requests
+        self._usage_lock = threading.Lock()
+        self.clock: Callable[[], float] = time.time  # replaceable (the tile quota's UTC day)
         self.configure(**config)
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.sandbox = self
@@ -170,9 +308,26 @@ class SandboxServer:
                   slow_seconds: float | None = None, retry_after: float | None = None,
                   fail_tiles: Iterable[tuple[int, int, int]] | None = None,
                   fault_targets: Iterable[str] | str | None = None,
-                  dense_limit: int | None = None, thumb_ttl: float | None = None) -> None:
-        """Change switches at run time; arguments left as None keep their value."""
+                  dense_limit: int | None = None, thumb_ttl: float | None = None,
+                  **switches: Any) -> None:
+        """Change switches at run time; arguments left as None keep their value.
+
+        ``switches``: the manners and hostile switches of ``Config`` (see the module docstring),
+        e.g. ``error_style="graph"``, ``tile_quota=100``, ``blackhole=True``. For ``tile_quota``,
+        ``retry_after_value`` and ``down_after``, None turns the switch off."""
         c = self.config
+        for name, value in switches.items():
+            if name not in Config.__annotations__ or name in _CONFIGURE_ARGS:
+                raise TypeError(f"configure() got an unknown switch {name!r}")
+            if value is None and name not in _NULLABLE:
+                continue
+            if name in _CHOICES and value not in _CHOICES[name]:
+                raise ValueError(f"{name} must be one of {_CHOICES[name]}, not {value!r}")
+            if value is not None:
+                value = type(getattr(Config, name) if getattr(Config, name) is not None else value)(value)
+            if name == "retry_after_value" and value is not None:
+                value = str(value)
+            setattr(c, name, value)
         if latency is not None:
             c.latency = float(latency)
         if fault_rate is not None:
@@ -180,9 +335,9 @@ class SandboxServer:
         if faults is not None:
             fs = tuple(f.strip() for f in (faults.split(",") if isinstance(faults, str) else faults)
                        if f.strip())
-            bad = [f for f in fs if f not in FAULT_KINDS]
+            bad = [f for f in fs if f not in ALL_FAULT_KINDS]
             if bad:
-                raise ValueError(f"unknown fault kinds {bad}; known: {FAULT_KINDS}")
+                raise ValueError(f"unknown fault kinds {bad}; known: {ALL_FAULT_KINDS}")
             c.faults = fs
         if fault_targets is not None:
             ts = fault_targets.split(",") if isinstance(fault_targets, str) else fault_targets
@@ -202,12 +357,29 @@ class SandboxServer:
             c.thumb_ttl = float(thumb_ttl)
 
     def reset_stats(self) -> None:
+        """Forget the statistics, the tile quota's counts and the x-app-usage window."""
         self.stats.reset()
+        with self._usage_lock:
+            self._usage.clear()
 
     def close(self) -> None:
+        """Stop: new connections are refused at once, in-flight and idle connections end.
+        Idempotent; callable from any thread (a handler's included)."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._stop.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.hang_up_all()
         self._thread.join(5)
+        self._down.set()
+
+    @property
+    def closed(self) -> bool:
+        """True once close() has finished: connections are refused."""
+        return self._down.is_set()
 
     stop = close
 
@@ -222,6 +394,21 @@ class SandboxServer:
 
     # -- helpers used by the handler ------------------------------------------------------
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep, cut short by close(); True if the server is closing."""
+        return self._stop.wait(seconds)
+
+    def note_usage(self) -> int:
+        """Count a Graph or tile request; the call volume of the last minute in percent."""
+        now = time.monotonic()
+        with self._usage_lock:
+            q = self._usage
+            q.append(now)
+            while q and q[0] < now - 60:
+                q.popleft()
+            n = len(q)
+        return int(100 * n / max(1, self.config.usage_budget_per_minute))
+
     def pick_fault(self, kind: str) -> tuple[str | None, float]:
         """(fault kind or None, a uniform variant draw), seeded and thread-safe."""
         c = self.config
@@ -233,13 +420,14 @@ class SandboxServer:
             return self._rng.choice(c.faults), self._rng.random()
 
     def tile(self, z: int, x: int, y: int, computed: bool) -> bytes:
-        key = (z, x, y, "computed" if computed else "public")
+        schema, bad = self.config.tile_schema, self.config.bad_records
+        key = (z, x, y, "computed" if computed else "public", schema, bad)
         with self._tile_lock:
             b = self._tile_cache.get(key)
             if b is not None:
                 self._tile_cache.move_to_end(key)
                 return b
-        b = render_tile(self.world, z, x, y, computed)
+        b = render_tile(self.world, z, x, y, computed, schema, bad)
         with self._tile_lock:
             if key not in self._tile_cache:
                 self._tile_cache[key] = b
@@ -256,7 +444,7 @@ class SandboxServer:
             if not self._by_creator:
                 by_c: dict[str, list[Image]] = {}
                 by_o: dict[str, list[Image]] = {}
-                for im in self.world.images:
+                for im in self.world.all_images:
                     by_c.setdefault(im.seq.creator_id, []).append(im)
                     if im.seq.organization_id:
                         by_o.setdefault(im.seq.organization_id, []).append(im)
@@ -277,8 +465,33 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 128  # Python's default backlog of 5 drops bursts of new connections
     sandbox: SandboxServer
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(*args, **kw)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # clients hanging up (after "cut", "slow", timeouts) are normal here
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def hang_up_all(self) -> None:
+        """End every open connection (their handlers see the end of input or a write error)."""
+        with self._open_lock:
+            socks = list(self._open)
+        for sk in socks:
+            try:
+                sk.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 # --- request handling ------------------------------------------------------------------------
@@ -318,34 +531,72 @@ class _Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(url.query, keep_blank_values=True))
         kind = _kind(path)
         log_path = redact(self.path)  # never log the token (nor the Authorization header)
-        if cfg.latency:
-            time.sleep(cfg.latency)
+        style = cfg.error_style
+        if cfg.down_after is not None and sb.stats["requests"] >= cfg.down_after:
+            # the server goes down: this request gets no answer, later connections are refused
+            self.close_connection = True
+            sb.stats.record(kind, 0, log_path, "down")
+            threading.Thread(target=sb.close, name="sandbox-down", daemon=True).start()
+            return
+        usage = sb.note_usage() if kind != "thumb" else 0
+        if cfg.latency and sb.wait(cfg.latency):
+            self.close_connection = True
+            return
+        hostile = kind in cfg.fault_targets
+        if hostile and cfg.blackhole:
+            sb.stats.record(kind, 0, log_path, "blackhole")
+            self._blackhole(sb)
+            return
+        if hostile and cfg.drip:
+            sb.stats.record(kind, 200, log_path, "drip")
+            self._drip(sb)
+            return
         fault, variant = sb.pick_fault(kind)
         if fault == "drop":
             # close the connection without any answer
             self.close_connection = True
             sb.stats.record(kind, 0, log_path, fault)
             return
-        if fault in ("5xx", "code1", "code2", "ratelimit", "garbage", "nodata"):
-            status, headers, body = _fault_response(fault, variant, cfg)
-            sb.stats.record(kind, status, log_path, fault)
-            self._send(status, headers, body)
+        if fault == "slow" and sb.wait(cfg.slow_seconds):
+            self.close_connection = True
             return
-        if fault == "slow":
-            time.sleep(cfg.slow_seconds)
-        try:
-            status, headers, body = self._route(kind, path, params)
-        except ApiError as e:
-            status, headers, body = e.response()
-        except Exception as e:  # a sandbox bug: answer like the real service's code 1
-            status, headers, body = ApiError(500, f"An unknown error occurred ({type(e).__name__}: {e})",
-                                             code=1).response()
-        if kind in ("search", "entity", "image_ids") and status < 500:
+        answer: tuple[int, dict[str, str], bytes] | None = None
+        special = fault if fault not in (None, "cut", "slow") else None
+        if special:
+            answer = _fault_response(fault, variant, cfg, kind)
+        elif hostile and cfg.echo_token and kind in _GRAPH_OR_TILES and _token_of(self, kind, params):
+            special = "echo_token"
+            answer = _echo_token(sb, path, params, _token_of(self, kind, params) or "").response(style)
+        elif cfg.usage_limit and kind in _GRAPH_OR_TILES and usage >= 100:
+            special = "usage_limit"
+            answer = _rate_limited(cfg).response(style)
+        elif hostile and cfg.gzip_bomb and kind in _GRAPH_OR_TILES:
+            special = "gzip_bomb"
+            answer = 200, {"Content-Type": _TILE_TYPE if kind == "tiles" else _JSON_TYPE,
+                           "Content-Encoding": "gzip"}, _gzip_bomb(cfg.bomb_size)
+        elif hostile and cfg.deep_json and kind in ("search", "entity", "image_ids"):
+            special = "deep_json"
+            answer = 200, {"Content-Type": _JSON_TYPE}, _deep_json(cfg.deep_json_depth)
+        if answer is None:
+            try:
+                answer = self._route(kind, path, params)
+            except ApiError as e:
+                answer = e.response(style)
+            except Exception as e:  # a sandbox bug: answer like the real service's code 1
+                answer = ApiError(500, f"An unknown error occurred ({type(e).__name__}: {e})",
+                                  code=1).response()
+            if hostile and cfg.bad_records and kind == "search" and answer[0] == 200:
+                answer, special = _with_bad_rows(answer), "bad_records"
+        status, headers, body = answer
+        if cfg.app_usage and kind in _GRAPH_OR_TILES:
+            headers["x-app-usage"] = json.dumps({"call_volume": usage, "cpu_time": usage // 2,
+                                                 "total_time": usage // 2}, separators=(",", ":"))
+        elif kind in ("search", "entity", "image_ids") and status < 500:
             # The real Graph API reports usage in x-app-usage (percent of the budget).
             pct = min(100, sb.stats["requests"] // 100)
             headers["x-app-usage"] = json.dumps({"call_count": pct, "total_cputime": 0, "total_time": 0},
                                                   separators=(",", ":"))
-        sb.stats.record(kind, status, log_path, fault)
+        sb.stats.record(kind, status, log_path, fault or special)
         if fault == "cut":
             # full Content-Length, then only part of the body, then close
             self.close_connection = True
@@ -375,30 +626,62 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
+    def _blackhole(self, sb: SandboxServer) -> None:
+        """Read the request, never answer; end when the client hangs up or the server closes."""
+        self.close_connection = True
+        conn = self.connection
+        while not sb.wait(0.05):
+            try:
+                readable, _, _ = select.select([conn], [], [], 0)
+                if readable and conn.recv(1, socket.MSG_PEEK) == b"":
+                    return  # the client hung up
+            except (OSError, ValueError):
+                return
+
+    def _drip(self, sb: SandboxServer) -> None:
+        """A 200 answer one byte every drip_interval seconds, forever (until the client hangs
+        up or the server closes): headers first, then a body that never reaches its length."""
+        self.close_connection = True
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\n"
+                b"Content-Length: 1000000000\r\n\r\n{\"data\":[")
+        i = 0
+        while not sb.wait(sb.config.drip_interval):
+            try:
+                self.wfile.write(head[i:i + 1] if i < len(head) else b" ")
+                self.wfile.flush()
+            except OSError:
+                return
+            i += 1
+
     # -- routing ------------------------------------------------------------------------
 
     def _route(self, kind: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         sb = self.server.sandbox
+        cfg = sb.config
         if kind == "thumb":
             return _thumb(sb, path, params)
+        token = _token_of(self, kind, params)
         if kind == "tiles":
             m = _TILE_RE.match(path)
             assert m is not None
-            _check_token(params.get("access_token"))  # tiles: query parameter only
+            _check_token(token)  # tiles: query parameter only
             z, x, y = int(m.group(2)), int(m.group(3)), int(m.group(4))
             if z > 14 or x >= 1 << z or y >= 1 << z:
                 raise ApiError(404, "Tile not found", code=100)
-            if (z, x, y) in sb.config.fail_tiles:
+            if cfg.tile_quota is not None:
+                day = datetime.fromtimestamp(sb.clock(), timezone.utc).strftime("%Y-%m-%d")
+                if sb.stats.count_tile(token or "", day) > cfg.tile_quota:
+                    sb.stats.bump("quota_refused")
+                    if cfg.quota_style == "bare403":
+                        return 403, {}, b""
+                    e = ApiError(429, "Application request limit reached", "OAuthException", 4, transient=True)
+                    if cfg.retry_after_value is not None:
+                        e.headers["Retry-After"] = cfg.retry_after_value
+                    return e.response()
+            if (z, x, y) in cfg.fail_tiles:
                 raise ApiError(500, "Service temporarily unavailable", code=2, transient=True)
             body = sb.tile(z, x, y, m.group(1) == "mly1_computed_public")
-            return 200, {"Content-Type": "application/x-protobuf"}, body
-        # Graph API: Authorization: OAuth <token> (preferred) or ?access_token=
-        auth = self.headers.get("Authorization")
-        if auth is not None:
-            scheme, _, tok = auth.strip().partition(" ")
-            token = tok.strip() if scheme.lower() in ("oauth", "bearer") else auth
-        else:
-            token = params.get("access_token")
+            return 200, {"Content-Type": _TILE_TYPE}, body
         _check_token(token)
         if kind == "search":
             data = _search(sb, params, via_query="access_token" in params)
@@ -410,15 +693,30 @@ class _Handler(BaseHTTPRequestHandler):
             data = {"data": [{"id": i} for i in sb.world.sequences.get(sid, [])]}
         elif kind == "entity" and path.endswith("/detections"):
             oid = path[1:].split("/")[0]
-            if oid not in sb.world.by_id:
+            if oid not in sb.world.all_by_id:
                 _entity(sb, oid, {})  # raises the unknown-id error
             data = {"data": []}  # the sandbox's images have no detections
         elif kind == "entity":
             data = _entity(sb, path[1:], params)
         else:
             raise ApiError(400, f"Unknown path components: {path}", "OAuthException", 2500)
-        return 200, {"Content-Type": "application/json; charset=UTF-8"}, \
-            json.dumps(data, separators=(",", ":")).encode()
+        return 200, {"Content-Type": _JSON_TYPE}, json.dumps(data, separators=(",", ":")).encode()
+
+
+_JSON_TYPE = "application/json; charset=UTF-8"
+_TILE_TYPE = "application/x-protobuf"
+_GRAPH_OR_TILES = ("tiles", "search", "entity", "image_ids", "other")
+
+
+def _token_of(handler: BaseHTTPRequestHandler, kind: str, params: dict[str, str]) -> str | None:
+    """Tiles: access_token= only. Graph API: Authorization: OAuth <token> (preferred) or ?access_token=."""
+    if kind == "tiles":
+        return params.get("access_token")
+    auth = handler.headers.get("Authorization")
+    if auth is not None:
+        scheme, _, tok = auth.strip().partition(" ")
+        return tok.strip() if scheme.lower() in ("oauth", "bearer") else auth
+    return params.get("access_token")
 
 
 def _kind(path: str) -> str:
@@ -449,27 +747,120 @@ def _check_token(token: str | None) -> None:
         raise ApiError(500, "Invalid OAuth 2.0 Access Token", "MLYApiException", 190, error_data={})
 
 
-def _fault_response(fault: str, variant: float, cfg: Config) -> tuple[int, dict[str, str], bytes]:
+def _echo_token(sb: SandboxServer, path: str, params: dict[str, str], token: str) -> ApiError:
+    """The ``echo_token`` answer: a 401 whose message holds the request URL, token included."""
+    q = dict(params, access_token=token)
+    echoed = f"{sb.url}{path}?" + urlencode(q, quote_via=quote, safe=",")
+    return ApiError(401, f"Invalid OAuth access token for the request {echoed}", "OAuthException", 190)
+
+
+def _rate_limited(cfg: Config) -> ApiError:
+    """Code 4 "Application request limit reached" (the recorded body), HTTP 429."""
+    if cfg.retry_after_value is not None:
+        ra_s = cfg.retry_after_value
+    else:
+        ra = cfg.retry_after
+        ra_s = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
+    return ApiError(429, "Application request limit reached", code=4, transient=True,
+                    headers={"Retry-After": ra_s})
+
+
+def _fault_response(fault: str, variant: float, cfg: Config, kind: str = "search") -> tuple[int, dict[str, str],
+                                                                                             bytes]:
+    style = cfg.error_style
     if fault == "5xx":  # a proxy's 503: HTML or empty body
         if variant < 0.5:
             return 503, {"Content-Type": "text/html; charset=utf-8"}, \
                 (b"<html><body><h1>503 Service Unavailable</h1>"
                  b"No server is available to handle this request.</body></html>")
         return 503, {}, b""
+    if fault == "html503":  # the CDN's own error page
+        return 503, {"Content-Type": "text/html; charset=utf-8", "Server": "CloudFront",
+                     "X-Cache": "Error from cloudfront"}, _CDN_503
+    if fault == "bare403":  # a refusal without JSON
+        if variant < 0.5:
+            return 403, {}, b""
+        return 403, {"Content-Type": "text/plain"}, b"Forbidden"
+    if fault == "empty204":  # no content (for a tile: an empty tile)
+        if variant < 0.5:
+            return 204, {}, b""
+        return 200, {"Content-Type": _TILE_TYPE if kind == "tiles" else _JSON_TYPE}, b""
     if fault == "garbage":  # a captive portal or CDN page, with a 200: neither JSON nor a vector tile
         return 200, {"Content-Type": "text/html; charset=utf-8"}, \
             b"<html><head><title>Maintenance</title></head><body>Back soon.</body></html>"
     if fault == "nodata":  # valid JSON, 200, but no "data" list (nor a vector tile)
         return 200, {"Content-Type": "application/json"}, b'{"paging": {}}'
     if fault == "code1":
-        return ApiError(500, "An unknown error occurred", code=1).response()
+        msg = TOO_MUCH if style == "graph" else "An unknown error occurred"
+        return ApiError(500, msg, code=1).response(style)
     if fault == "code2":
-        return ApiError(500, "Service temporarily unavailable", code=2, transient=True).response()
+        return ApiError(500, "Service temporarily unavailable", code=2, transient=True).response(style)
     # ratelimit: the recorded body (josm-application_request_limit_reached.json); status 429 or 400
-    ra = cfg.retry_after
-    ra_s = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
-    return ApiError(429 if variant < 0.5 else 400, "Application request limit reached", code=4,
-                    transient=True, headers={"Retry-After": ra_s}).response()
+    e = _rate_limited(cfg)
+    if variant >= 0.5:
+        e.status = 400
+    return e.response(style)
+
+
+_CDN_503 = (b"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\" "
+            b"\"http://www.w3.org/TR/html4/loose.dtd\">\n<HTML><HEAD><META HTTP-EQUIV=\"Content-Type\" "
+            b"CONTENT=\"text/html; charset=iso-8859-1\">\n<TITLE>ERROR: The request could not be satisfied"
+            b"</TITLE>\n</HEAD><BODY>\n<H1>503 ERROR</H1>\n<H2>The request could not be satisfied.</H2>\n"
+            b"<HR noshade size=\"1px\">\nThe server is currently unavailable or overloaded.\n</BODY></HTML>")
+
+
+_BOMB_CACHE: dict[int, bytes] = {}
+_BOMB_LOCK = threading.Lock()
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """A gzip member that inflates to ``size`` zero bytes (~1/1000 of it), built once per size:
+    one compressed, fully flushed 1 MiB block of zeros repeated, then the true CRC and length."""
+    with _BOMB_LOCK:
+        b = _BOMB_CACHE.get(size)
+        if b is not None:
+            return b
+        chunk = 1 << 20
+        zeros = bytes(chunk)
+        n, rest = divmod(size, chunk)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        block = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+        tail = (c.compress(bytes(rest)) if rest else b"") + c.flush(zlib.Z_FINISH)
+        crc = 0
+        for _ in range(n):
+            crc = zlib.crc32(zeros, crc)
+        crc = zlib.crc32(bytes(rest), crc)
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        b = header + block * n + tail + struct.pack("<II", crc, size & 0xFFFFFFFF)
+        _BOMB_CACHE[size] = b
+        return b
+
+
+@lru_cache(maxsize=4)
+def _deep_json(depth: int) -> bytes:
+    return b'{"data":' + b"[" * depth + b"]" * depth + b"}"
+
+
+def _with_bad_rows(answer: tuple[int, dict[str, str], bytes]) -> tuple[int, dict[str, str], bytes]:
+    """A search answer with records no real image has appended (``bad_records``): absurd capture
+    times (2**62, 1e20, -1e17), an infinite longitude, a dict as altitude, a point with a string
+    coordinate, a NaN compass angle (written bare, ``NaN``, as Python's json does)."""
+    status, headers, body = answer
+    d = json.loads(body)
+    rows = d.get("data")
+    if not isinstance(rows, list) or not rows:
+        return answer
+    g = rows[0].get("geometry") or {"type": "Point", "coordinates": [6.13, 49.61]}
+    lat = g["coordinates"][1]
+
+    def row(k: int, **kw: Any) -> dict[str, Any]:
+        return dict({"id": BAD_GRAPH_IDS[k], "geometry": g, "captured_at": 1600000000000}, **kw)
+
+    d["data"] = rows + [
+        row(0, captured_at=2 ** 62), row(1, captured_at=1e20), row(2, captured_at=-1e17),
+        row(3, geometry={"type": "Point", "coordinates": [math.inf, lat]}), row(4, altitude={"a": 1}),
+        row(5, computed_geometry={"type": "Point", "coordinates": ["a"]}), row(6, compass_angle=math.nan)]
+    return status, headers, json.dumps(d, separators=(",", ":")).encode()
 
 
 # --- Graph API ------------------------------------------------------------------------------------
@@ -544,7 +935,7 @@ def render_image(sb: SandboxServer, im: Image, fields: list[str], now: float | N
 
 def _entity(sb: SandboxServer, oid: str, params: dict[str, str]) -> dict[str, Any]:
     w = sb.world
-    im = w.by_id.get(oid)
+    im = w.all_by_id.get(oid)
     if im is not None:
         return render_image(sb, im, _fields(params, IMAGE_FIELDS, "Image"))
     if oid in w.users:
@@ -625,22 +1016,27 @@ def _search(sb: SandboxServer, params: dict[str, str], via_query: bool) -> dict[
         if area >= MAX_BBOX_AREA:
             raise ApiError(400, "Invalid parameter: the bbox area must be smaller than 0.01 square degrees",
                            code=100)
+        cfg = sb.config
+        if cfg.persistent_too_much:
+            raise ApiError(500, TOO_MUCH, code=1)
         cands = w.images_in_bbox(bbox)
-        if len(cands) > sb.config.dense_limit:
+        if cfg.limit_sensitive and len(cands) > cfg.limit_sensitive_rows and limit > 1000:
+            # a big box with a big limit is "too much data"; the same box with limit <= 1000 works
+            raise ApiError(500, TOO_MUCH, code=1)
+        if len(cands) > cfg.dense_limit:
             # Dense boxes fail (deterministically, so a retry fails again) while their
             # quarters succeed; reported as "Please reduce the amount of data ..." (HTTP 500,
             # code 1) or "Query Timeout" (HTTP 400). Which one depends on the box.
             if zlib.crc32(params["bbox"].encode()) % 3 == 0:
                 raise ApiError(400, "Query Timeout", code=-2, transient=False)
-            raise ApiError(500, "Please reduce the amount of data you're asking for, then retry your request",
-                           code=1)
+            raise ApiError(500, TOO_MUCH, code=1)
         matches = [im for im in cands if keep(im)]
         # Silent truncation with no paging: the first `limit` in a stable, non-spatial
         # order, so a capped answer misses images all over the box.
         matches.sort(key=lambda im: im.order_key)
         return {"data": [render_image(sb, im, fields, now) for im in matches[:limit]]}
     if ids is not None:
-        found = [w.by_id[i] for i in dict.fromkeys(ids) if i in w.by_id]
+        found = [w.all_by_id[i] for i in dict.fromkeys(ids) if i in w.all_by_id]
         return {"data": [render_image(sb, im, fields, now) for im in found if keep(im)][:limit]}
     if seq_id is not None and creator_id is None and org is None:
         seq = w.sequence_info.get(seq_id)
@@ -664,16 +1060,20 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
 
 def _paged(sb: SandboxServer, params: dict[str, str], fields: list[str], keep, limit: int,
            creator_id: str | None, org: str | None, via_query: bool, now: float) -> dict[str, Any]:
-    """creator_username / organization_id without bbox: pages of `limit`, newest first,
-    with paging.next (a full URL)."""
+    """creator_username / organization_id without bbox: pages of `limit`, newest first
+    (captured_at descending, then id), with paging.next (a full URL) and paging.cursors.
+    An unknown cursor (garbage, or past the end) is code 100."""
     after = params.get("after")
+    ims = [im for im in sb.images_of(creator_id, org) if keep(im)]
     offset = 0
     if after:
         try:
-            offset = int(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().split(":")[1])
-        except (ValueError, IndexError, UnicodeDecodeError):
+            tag, _, num = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().partition(":")
+            offset = int(num)
+            if tag != "o" or not num.isdigit() or offset > len(ims):
+                raise ValueError(after)
+        except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "Invalid parameter: after is not a valid cursor", code=100) from None
-    ims = [im for im in sb.images_of(creator_id, org) if keep(im)]
     page = ims[offset:offset + limit]
     out: dict[str, Any] = {"data": [render_image(sb, im, fields, now) for im in page]}
     if not page:
@@ -688,7 +1088,8 @@ def _paged(sb: SandboxServer, params: dict[str, str], fields: list[str], keep, l
         # carried it in the query) on the links to pages 2, 4, 6, ...; the links to pages
         # 3, 5, ... never have it, so a client that follows `next` verbatim without the
         # Authorization header fails on page 3.
-        if via_query and next_page % 2 == 0:
+        mode = sb.config.paging_token
+        if via_query and (mode == "always" or (mode == "alternate" and next_page % 2 == 0)):
             q.append(("access_token", params["access_token"]))
         out["paging"]["next"] = f"{sb.url}/images?" + urlencode(q, quote_via=quote, safe=",")
     return out
@@ -699,7 +1100,7 @@ def _paged(sb: SandboxServer, params: dict[str, str], fields: list[str], keep, l
 def _thumb(sb: SandboxServer, path: str, params: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
     m = _THUMB_RE.match(path)
     plain = {"Content-Type": "text/plain; charset=utf-8"}
-    if m is None or m.group(1) not in sb.world.by_id:
+    if m is None or m.group(1) not in sb.world.all_by_id:
         return 404, plain, b"Not Found"
     iid, size = m.group(1), m.group(2)
     try:
@@ -711,7 +1112,7 @@ def _thumb(sb: SandboxServer, path: str, params: dict[str, str]) -> tuple[int, d
         return 403, plain, b"Bad URL hash"
     if time.time() > oe:  # signed CDN URLs expire (oe = expiry, hex epoch seconds)
         return 403, plain, b"URL signature expired"
-    seq = sb.world.by_id[iid].seq
+    seq = sb.world.all_by_id[iid].seq
     w = 256 if size == "256" else 512
     return 200, {"Content-Type": "image/png", "Cache-Control": "max-age=1209600"}, \
         _png(int(iid), w, max(1, w * seq.height // seq.width))

@@ -13,6 +13,12 @@ world's truth: ``gx - 4096 * tile_x``.
 Only what is needed is stored per image (``__slots__``); the secondary fields
 (computed position, altitude, quality score, ...) are derived on access from a
 hash of the image id, which keeps a 1,000,000-image world in a few hundred MB.
+
+Besides the main world (``images``, ``by_id``, ``bounds()``, ``tiles()``: the same as before
+far places existed), every world holds ``far_images``: a few images by ``FAR_USERNAME``
+("jürgen_ø") in Fiji (one sequence crossing the antimeridian), Tromsø and Ushuaia (see
+``FAR_PLACES``). They are in ``all_images``, ``all_by_id``, ``sequences``, ``users``,
+``organizations`` and the spatial index, so the server answers for them like for any image.
 """
 from __future__ import annotations
 
@@ -254,6 +260,19 @@ _USER_NAMES = ["anna", "ben", "chloe", "david", "emma", "felix", "greta", "hugo"
 _ORGS = [("villedeluxembourg", "Ville de Luxembourg"), ("geoportail_lu", "Geoportail Luxembourg"),
          ("sandbox_mapping", "Sandbox Mapping S.A."), ("cityscan", "CityScan Europe"),
          ("osm_lu", "OpenStreetMap Luxembourg")]
+# The far places (not part of ``World.images``; see World._add_far_places):
+# (name, in FAR_ORG, is_pano, first captured_at, [(lon, lat, compass_angle)]), snapped to the z14 grid.
+FAR_USERNAME = "jürgen_ø"
+FAR_ORG = ("pacific_streets", "Pacific Streets")
+FAR_PLACES = [
+    # 4 images within 300 m of (179.999, -16.5), two on each side of the antimeridian, one
+    # sequence driving east across it
+    ("fiji", False, False, 1685620800000, [(179.9990, -16.5000, 91.0), (179.9996, -16.5001, 92.0),
+                                            (-179.9996, -16.5002, 92.5), (-179.9990, -16.5003, 93.0)]),
+    ("tromso", True, True, 1549800000000, [(18.9553, 69.6492, 10.0), (18.9554, 69.6494, 11.0),
+                                           (18.9555, 69.6496, 12.0)]),
+    ("ushuaia", False, False, 1479650000000, [(-68.3030, -54.8019, 270.0), (-68.3033, -54.8019, 271.0)]),
+]
 _T_START = 1388534400000  # 2014-01-01T00:00:00Z
 _T_END = 1767225600000  # 2026-01-01T00:00:00Z
 _B36 = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -266,8 +285,11 @@ class World:
     def __init__(self, seed: int, target: int) -> None:
         self.seed = seed
         self.target = target
-        self.images: list[Image] = []
-        self.by_id: dict[str, Image] = {}
+        self.images: list[Image] = []  # the main world (around CENTER)
+        self.far_images: list[Image] = []  # a few images far away (see _add_far_places)
+        self.far_places: dict[str, str] = {}  # place name -> sequence id
+        self.by_id: dict[str, Image] = {}  # the main world's images
+        self.all_by_id: dict[str, Image] = {}  # and the far ones (what the server knows)
         self.sequences: dict[str, list[str]] = {}  # seq id -> image ids in capture order
         self.sequence_info: dict[str, Sequence] = {}
         self.users: dict[str, str] = {}  # creator id -> username
@@ -421,7 +443,9 @@ class World:
             self.images.extend(seq.images)
             total += len(ids)
 
+        self._add_far_places(used_ids, seq_ids)
         self.by_id = {im.id: im for im in self.images}
+        self.all_by_id = dict(self.by_id, **{im.id: im for im in self.far_images})
         self._seq_order = {sid: i for i, sid in enumerate(self.sequences)}
         cells = self._cells
         seq_tiles: dict[tuple[int, int], dict[str, None]] = {}
@@ -438,7 +462,52 @@ class World:
                 seq_tiles[tk] = {im.seq.id: None}
             else:
                 d[im.seq.id] = None
+        # the main world's cells and tiles (bounds() and tiles() describe it alone)
+        self._main_cells = sorted(cells)
+        self._main_tiles = sorted(seq_tiles)
+        for im in self.far_images:
+            cells.setdefault((im.gx >> CELL_SHIFT, im.gy >> CELL_SHIFT), []).append(im)
+            seq_tiles.setdefault((im.gx >> 12, im.gy >> 12), {})[im.seq.id] = None
         self._seq_tiles = {k: list(v) for k, v in seq_tiles.items()}
+
+    def _add_far_places(self, used_ids: set[int], seq_ids: set[str]) -> None:
+        """A few images far from the main world, all by one creator with a non-ASCII name
+        (``FAR_USERNAME``): a sequence crossing the antimeridian in Fiji, one in Tromsø, one in
+        Ushuaia. They come from their own random stream after the main world, so the main
+        world (``images``, its counts, users and organizations) is the same with or without them."""
+        rng = random.Random(self.seed * 1_000_003 + 0xF1)
+
+        def new_id() -> str:
+            while True:
+                v = rng.randrange(10 ** 14, 10 ** 16)
+                if v not in used_ids:
+                    used_ids.add(v)
+                    return str(v)
+
+        cid = new_id()
+        self.users[cid] = FAR_USERNAME
+        self.user_ids[FAR_USERNAME] = cid
+        oid = new_id()
+        self.organizations[oid] = Organization(oid, FAR_ORG[0], FAR_ORG[1])
+        for place, org, pano, t0, points in FAR_PLACES:
+            while True:
+                sid = "".join(rng.choices(_B36, k=22))
+                if sid not in seq_ids:
+                    seq_ids.add(sid)
+                    break
+            make, model, wd, ht, ctype = _CAMERAS_PANO[0] if pano else _CAMERAS_PERSPECTIVE[0]
+            seq = Sequence(id=sid, creator_id=cid, creator_username=FAR_USERNAME,
+                           organization_id=oid if org else None, make=make, model=model, camera_type=ctype,
+                           is_pano=pano, width=wd, height=ht, exif_orientation=1, base_altitude=12.0)
+            t = t0
+            for lon, lat, ca in points:
+                im = Image(new_id(), int(round(lon_to_units(lon))), int(round(lat_to_units(lat))), seq, t, ca)
+                seq.images.append(im)
+                t += 2000
+            self.sequences[sid] = [im.id for im in seq.images]
+            self.sequence_info[sid] = seq
+            self.far_images.extend(seq.images)
+            self.far_places[place] = sid
 
     # -- queries -----------------------------------------------------------------
 
@@ -475,17 +544,23 @@ class World:
                     out.append((c[0], c[1], im))
         return out
 
+    @property
+    def all_images(self) -> list[Image]:
+        """The main world's images, then the far ones."""
+        return self.images + self.far_images
+
     def tile_sequences(self, x: int, y: int) -> list[str]:
         """Ids of sequences with an image (GPS position) in z14 tile (x, y)."""
         return self._seq_tiles.get((x, y), [])
 
     def tiles(self) -> list[tuple[int, int]]:
-        """The z14 tiles (x, y) that hold images."""
-        return sorted(self._seq_tiles)
+        """The z14 tiles (x, y) that hold images of the main world (not the far places)."""
+        return list(self._main_tiles)
 
     def bounds(self) -> tuple[float, float, float, float]:
-        gxs = [k[0] for k in self._cells]
-        gys = [k[1] for k in self._cells]
+        """(minLon, minLat, maxLon, maxLat) of the main world (not the far places)."""
+        gxs = [k[0] for k in self._main_cells]
+        gys = [k[1] for k in self._main_cells]
         return (units_to_lon(min(gxs) << CELL_SHIFT), units_to_lat((max(gys) + 1) << CELL_SHIFT),
                 units_to_lon((max(gxs) + 1) << CELL_SHIFT), units_to_lat(min(gys) << CELL_SHIFT))
 
