@@ -213,7 +213,8 @@ def _ifd(entries: list[tuple[int, int, int, bytes]], start: int) -> bytes:
     data_at = start + 2 + 12 * len(entries) + 4
     table, data = [struct.pack("<H", len(entries))], []
     for tag, typ, count, value in entries:
-        assert len(value) == _SIZES[typ] * count, (tag, len(value))
+        if len(value) != _SIZES[typ] * count:  # a bug here, not bad input
+            raise ValueError(f"EXIF tag {tag:#06x}: {len(value)} bytes for {count} values")
         if len(value) <= 4:
             table.append(struct.pack("<HHI", tag, typ, count) + value.ljust(4, b"\x00"))
         else:
