@@ -101,13 +101,14 @@ def scan(zip_path: str | Path) -> list[str]:
                                 capture_output=True, text=True)  # nosec B603
         if bandit.returncode:
             problems.append("bandit:\n" + (bandit.stdout + bandit.stderr).strip())
-        secrets = subprocess.run([sys.executable, "-m", "detect_secrets", "scan", "--all-files", tree],
-                                 capture_output=True, text=True)  # nosec B603
+        # detect-secrets only looks at files under its working directory
+        secrets = subprocess.run([sys.executable, "-m", "detect_secrets", "scan", "--all-files", PACKAGE],
+                                 capture_output=True, text=True, cwd=tmp)  # nosec B603
         if secrets.returncode:
             problems.append("detect-secrets did not run: " + secrets.stderr.strip())
         else:
             found = json.loads(secrets.stdout).get("results") or {}
-            problems += [f"detect-secrets: {len(hits)} possible secret(s) in {Path(f).relative_to(tmp)}"
+            problems += [f"detect-secrets: {len(hits)} possible secret(s) in {f}"
                          for f, hits in found.items()]
     return problems
 

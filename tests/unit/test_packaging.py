@@ -83,3 +83,10 @@ def test_the_version_has_one_source():
     assert __about__.__homepage__ == general["homepage"] and __about__.__tracker__ == general["tracker"]
     assert __about__.USER_AGENT == f"MapillaryRetriever/{general['version']} (QGIS plugin; +{general['homepage']})"
     assert tuple(int(p) for p in general["qgisMinimumVersion"].split(".")) >= (3, 36)  # Qgis.Processing* enums
+
+
+def test_the_scan_finds_a_secret_in_the_zip(tmp_path):
+    path = tmp_path / "leaky.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mapillary_retriever/__init__.py", 'KEY = "' + "AKIA" + "IOSFODNN7EXAMPLF" + '"\n')
+    assert any("detect-secrets" in p and "__init__.py" in p for p in checker().scan(path))
