@@ -22,18 +22,26 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q tests
 
-lint: setup
+lint: setup zip
 	$(PY) -m ruff check mapillary_retriever sandbox tests bench scripts
 	$(PY) -m bandit -q -r mapillary_retriever -c pyproject.toml
 	$(PY) -m detect_secrets scan --all-files mapillary_retriever | $(PY) -c "import json, sys; \
 	  r = json.load(sys.stdin)['results']; print(r or 'detect-secrets: clean'); sys.exit(1 if r else 0)"
+	$(PY) scripts/check_plugin_zip.py $(ZIP)
 
 bench: setup
 	$(PY) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
 	$(PY) bench/run.py
 
+# the plugin zip as plugins.qgis.org takes it: the committed package (HEAD; .gitattributes leaves tests and
+# caches out), plus the compiled translations (.qm, built, not committed) if there are any
+DIST ?= dist
+ZIP := $(DIST)/mapillary_retriever.zip
 zip:
-	mkdir -p dist && git archive --format zip -o dist/mapillary_retriever.zip HEAD mapillary_retriever
+	mkdir -p $(DIST) && rm -f $(ZIP)
+	git archive --format zip -o $(ZIP) HEAD mapillary_retriever
+	python3 -c "import glob, sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); have = set(z.namelist()); \
+	  [z.write(f) for f in sorted(glob.glob('mapillary_retriever/i18n/*.qm')) if f not in have]; z.close()" $(ZIP)
 
 clean:
 	rm -rf $(VENV) dist out

@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 
 from qgis.core import (
     Qgis,
-    QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsField,
@@ -22,11 +21,10 @@ from qgis.core import (
     QgsMarkerSymbol,
     QgsPointXY,
     QgsProperty,
-    QgsRendererCategory,
+    QgsRuleBasedRenderer,
+    QgsSimpleLineSymbolLayer,
     QgsSimpleMarkerSymbolLayer,
-    QgsSingleSymbolRenderer,
     QgsSymbolLayer,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
@@ -35,6 +33,7 @@ from qgis.PyQt.QtGui import QColor
 
 from .api import output
 from .api.output import ATTRIBUTION
+from .dialogs.common import tr
 
 MAPILLARY_GREEN = "#05CB63"
 PANO_BLUE = "#1E7BE5"
@@ -136,50 +135,83 @@ def decorate(layer: QgsVectorLayer, kind: str, query=None, report=None) -> None:
     set_metadata(layer, kind, query, report)
 
 
-def style_images(layer: QgsVectorLayer) -> None:
-    """A dot per image and, zoomed in, a translucent cone towards its compass angle; panoramas
-    are blue dots with a ring. Sizes follow the map scale so dense streets stay readable."""
-    dot_size = QgsProperty.fromExpression("scale_linear(@map_scale, 500, 25000, 2.2, 1.1)")
-    # the cone shrinks away beyond 1:3000, where cones of neighbouring images would only make a blur
+# Scale bands (map scale denominators), as Mapillary's own coverage map draws them: zoomed out, the
+# sequences are the map; in between, an image is a dot on its sequence; zoomed in, a cone shows where it looked.
+IMAGES_FROM = 40_000  # images are drawn at 1:40,000 and closer
+CONES_FROM = 8_000  # view cones at 1:8,000 and closer
+CASING_FROM = 150_000  # sequences are cased lines at 1:150,000 and closer; beyond, thin coverage lines
+SEQUENCE_DARK = "#027a3a"
+PANO_DARK = "#0d4f9c"
+MM = Qgis.RenderUnit.Millimeters
+
+
+def _rule(symbol, label: str, filter_expression: str = "", zoomed_in_to: float = 0, zoomed_out_to: float = 0):
+    """A rule drawn from 1:``zoomed_out_to`` (0: no limit) down to 1:``zoomed_in_to`` (0: no limit)."""
+    return QgsRuleBasedRenderer.Rule(symbol, zoomed_in_to, zoomed_out_to, filter_expression, label)
+
+
+IS_PANO = 'coalesce("is_pano", false)'
+NOT_PANO = f"NOT {IS_PANO}"
+
+
+def _dot(color: str, size: QgsProperty, rim: str = "#ffffff") -> QgsSimpleMarkerSymbolLayer:
+    """A round dot with a rim that separates neighbours."""
+    sl = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Circle, 1.0)
+    sl.setColor(QColor(color))
+    sl.setStrokeColor(QColor(rim))
+    sl.setStrokeWidth(0.15 if rim == "#ffffff" else 0.1)
+    sl.setSizeUnit(MM)
+    sl.setStrokeWidthUnit(MM)
+    sl.setDataDefinedProperty(QgsSymbolLayer.Property.Size, size)
+    return sl
+
+
+def image_renderer() -> QgsRuleBasedRenderer:
+    """Images by scale: nothing when zoomed out (the sequences show the coverage), small dots from
+    1:40,000, and from 1:8,000 a translucent cone towards each image's compass angle (panoramas:
+    blue dots in a ring)."""
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.appendChild(_rule(None, tr("Images (zoomed out: see sequences)"), zoomed_in_to=IMAGES_FROM))
+
+    small = QgsProperty.fromExpression(f"scale_linear(@map_scale, {CONES_FROM}, {IMAGES_FROM}, 1.3, 0.6)")
+    root.appendChild(_rule(_symbol(_dot(MAPILLARY_GREEN, small, SEQUENCE_DARK)), tr("Image"), NOT_PANO,
+                           CONES_FROM, IMAGES_FROM))
+    root.appendChild(_rule(_symbol(_dot(PANO_BLUE, small, PANO_DARK)), tr("Panorama (360°)"), IS_PANO,
+                           CONES_FROM, IMAGES_FROM))
+
+    dot_size = QgsProperty.fromExpression(f"scale_linear(@map_scale, 500, {CONES_FROM}, 1.8, 1.2)")
     cone_size = QgsProperty.fromExpression(
-        'if("compass_angle" is null, 0, scale_linear(@map_scale, 400, 3000, 7, 0))')
-    ring_size = QgsProperty.fromExpression("scale_linear(@map_scale, 400, 3000, 5, 0)")
-
-    def dot(color: str) -> QgsSimpleMarkerSymbolLayer:
-        sl = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Circle, 2.0)
-        sl.setColor(QColor(color))
-        sl.setStrokeColor(QColor("#ffffff"))
-        sl.setStrokeWidth(0.2)
-        sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, dot_size)
-        # a white rim separates neighbours when zoomed in; zoomed out it would only wash the colour out
-        rgb = QColor(color)
-        sl.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyStrokeColor, QgsProperty.fromExpression(
-            f"if(@map_scale > 6000, '{rgb.red()},{rgb.green()},{rgb.blue()},255', '255,255,255,255')"))
-        return sl
-
+        f'if("compass_angle" is null, 0, scale_linear(@map_scale, 500, {CONES_FROM}, 7, 3))')
     # The view cone: QGIS's triangle points up around its centre; turned round (+180°) and pushed
     # forward by half its size, its apex sits on the image and it opens (53°) towards the view.
     cone = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Triangle, 6.0)
-    cone.setColor(QColor(5, 203, 99, 110))
-    cone.setStrokeColor(QColor(5, 140, 70, 150))
+    cone.setColor(QColor(5, 203, 99, 90))
+    cone.setStrokeColor(QColor(2, 122, 58, 170))
     cone.setStrokeWidth(0.1)
-    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, cone_size)
-    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyAngle,
+    cone.setSizeUnit(MM)
+    cone.setOffsetUnit(MM)
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.Size, cone_size)
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.Angle,
                                 QgsProperty.fromExpression('coalesce("compass_angle", 0) + 180'))
-    cone.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyOffset, QgsProperty.fromExpression(
+    cone.setDataDefinedProperty(QgsSymbolLayer.Property.Offset, QgsProperty.fromExpression(
         "'0,' || to_string(" + cone_size.expressionString() + " / 2)"))
-    image = _symbol(cone, dot(MAPILLARY_GREEN))
+    root.appendChild(_rule(_symbol(cone, _dot(MAPILLARY_GREEN, dot_size)), tr("Image (camera direction)"),
+                           NOT_PANO, zoomed_out_to=CONES_FROM))
 
+    ring_size = QgsProperty.fromExpression(f"scale_linear(@map_scale, 500, {CONES_FROM}, 5, 2.6)")
     ring = QgsSimpleMarkerSymbolLayer(Qgis.MarkerShape.Circle, 4.0)
     ring.setColor(QColor(30, 123, 229, 45))
-    ring.setStrokeColor(QColor(30, 123, 229, 160))
+    ring.setStrokeColor(QColor(30, 123, 229, 170))
     ring.setStrokeWidth(0.2)
-    ring.setDataDefinedProperty(QgsSymbolLayer.Property.PropertySize, ring_size)
-    pano = _symbol(ring, dot(PANO_BLUE))
+    ring.setSizeUnit(MM)
+    ring.setDataDefinedProperty(QgsSymbolLayer.Property.Size, ring_size)
+    root.appendChild(_rule(_symbol(ring, _dot(PANO_BLUE, dot_size)), tr("Panorama (360°)"), IS_PANO,
+                           zoomed_out_to=CONES_FROM))
+    return QgsRuleBasedRenderer(root)
 
-    cats = [QgsRendererCategory(False, image, "Image (cone: viewing direction)"),
-            QgsRendererCategory(True, pano, "Panorama (360°)")]
-    layer.setRenderer(QgsCategorizedSymbolRenderer("is_pano", cats))
+
+def style_images(layer: QgsVectorLayer) -> None:
+    layer.setRenderer(image_renderer())
     layer.triggerRepaint()
 
 
@@ -192,15 +224,48 @@ def _symbol(*symbol_layers) -> QgsMarkerSymbol:
     return sym
 
 
+def _line(color: str, width: float | str, casing: str | None = None, casing_extra: float = 0.35) -> QgsLineSymbol:
+    """A round-capped line (widths in millimetres; a string is an expression), over a darker casing if given."""
+    def simple(c: str, extra: float) -> QgsSimpleLineSymbolLayer:
+        sl = QgsSimpleLineSymbolLayer(QColor(c))
+        sl.setWidthUnit(MM)
+        sl.setPenCapStyle(Qt.PenCapStyle.RoundCap)
+        sl.setPenJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        if isinstance(width, str):
+            sl.setWidth(1.0)
+            sl.setDataDefinedProperty(QgsSymbolLayer.Property.StrokeWidth,
+                                      QgsProperty.fromExpression(f"({width}) + {extra}"))
+        else:
+            sl.setWidth(width + extra)
+        return sl
+
+    sym = QgsLineSymbol()
+    sym.changeSymbolLayer(0, simple(casing, casing_extra) if casing else simple(color, 0))
+    if casing:
+        sym.appendSymbolLayer(simple(color, 0))
+    return sym
+
+
+def sequence_renderer() -> QgsRuleBasedRenderer:
+    """Sequences by scale: Mapillary-green lines with a darker casing (panorama sequences blue), that
+    stay readable at every scale; far out (beyond 1:150,000), thin translucent lines whose density
+    shows the coverage without filling it in."""
+    width = f"scale_linear(@map_scale, 2000, {CASING_FROM}, 0.9, 0.35)"
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.appendChild(_rule(_line(MAPILLARY_GREEN, width, SEQUENCE_DARK), tr("Sequence"), NOT_PANO,
+                           zoomed_out_to=CASING_FROM))
+    root.appendChild(_rule(_line(PANO_BLUE, width, PANO_DARK), tr("Panorama sequence"), IS_PANO,
+                           zoomed_out_to=CASING_FROM))
+    for color, label, which in ((MAPILLARY_GREEN, tr("Sequences (zoomed far out: coverage)"), NOT_PANO),
+                                (PANO_BLUE, tr("Panorama sequences (zoomed far out)"), IS_PANO)):
+        far = _line(color, 0.15)
+        far.setOpacity(0.9)
+        root.appendChild(_rule(far, label, which, zoomed_in_to=CASING_FROM))
+    return QgsRuleBasedRenderer(root)
+
+
 def style_sequences(layer: QgsVectorLayer) -> None:
-    """Lines under the images, thinner when zoomed out."""
-    sym = QgsLineSymbol.createSimple({"line_color": "#7ee0a8", "line_width": "0.8",
-                                      "capstyle": "round", "joinstyle": "round"})
-    sym.setOutputUnit(QgsUnitTypes.RenderUnit.RenderMillimeters)
-    sym.symbolLayer(0).setDataDefinedProperty(
-        QgsSymbolLayer.Property.PropertyStrokeWidth,
-        QgsProperty.fromExpression("scale_linear(@map_scale, 1000, 50000, 1.2, 0.4)"))
-    layer.setRenderer(QgsSingleSymbolRenderer(sym))
+    layer.setRenderer(sequence_renderer())
     layer.triggerRepaint()
 
 

@@ -476,13 +476,13 @@ def test_cancel_writes_what_was_found(provider, sandbox):
 
 def test_loaded_outputs_get_the_plugin_style(provider, sandbox, qgis_new_project):
     from qgis import processing
-    from qgis.core import QgsCategorizedSymbolRenderer
+    from qgis.core import QgsRuleBasedRenderer
 
     result = processing.runAndLoadResults("mapillary:searchimages", {"POINT": POINT, "RADIUS": 40,
                                                                      "OUTPUT": "TEMPORARY_OUTPUT"})
     layer = QgsProject.instance().mapLayer(result["OUTPUT"])
-    assert isinstance(layer.renderer(), QgsCategorizedSymbolRenderer)
-    assert layer.renderer().classAttribute() == "is_pano"
+    assert isinstance(layer.renderer(), QgsRuleBasedRenderer)
+    assert any("is_pano" in rule.filterExpression() for rule in layer.renderer().rootRule().children())
     assert layer.temporalProperties().isActive()
     assert "Search: 40 m around" in layer.metadata().abstract()
     assert "complete" in layer.metadata().abstract()

@@ -16,8 +16,8 @@ import pytest
 from qgis.core import (
     Qgis,
     QgsApplication,
-    QgsCategorizedSymbolRenderer,
     QgsProject,
+    QgsRuleBasedRenderer,
     QgsVectorLayerTemporalProperties,
 )
 from qgis.PyQt.QtCore import QCoreApplication, QTimer, QVariant
@@ -134,7 +134,7 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     assert [child.layerId() for child in group.children()] == [images.id(), sequences.id()]
 
     # style, time and metadata
-    assert isinstance(images.renderer(), QgsCategorizedSymbolRenderer)
+    assert isinstance(images.renderer(), QgsRuleBasedRenderer)
     temporal = images.temporalProperties()
     assert temporal.isActive() and temporal.startField() == "captured_at"
     assert temporal.mode() == QgsVectorLayerTemporalProperties.TemporalMode.ModeFeatureDateTimeInstantFromField
