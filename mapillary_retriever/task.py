@@ -39,6 +39,8 @@ class Output:
     sequences: bool = True
     gpkg: str = ""  # empty: temporary layers
     append: bool = False  # GeoPackage: add to existing layers instead of replacing them
+    download_dir: str = ""  # also download the image files (with EXIF) into this folder
+    download_size: str = "1024"  # 256, 1024, 2048 or original
 
 
 class SearchTask(QgsTask):

@@ -102,7 +102,7 @@ IMAGE_FIELDS = (
     "sequence", "creator", "make", "model", "camera_type", "is_pano", "width", "height", "altitude",
     "computed_altitude", "quality_score", "exif_orientation", "thumb_256_url", "thumb_1024_url",
     "thumb_2048_url", "thumb_original_url", "atomic_scale", "camera_parameters", "computed_rotation",
-    "merge_cc", "mesh", "sfm_cluster", "detections")
+    "merge_cc", "mesh", "sfm_cluster", "detections", "organization")
 USER_FIELDS = ("id", "username")
 ORG_FIELDS = ("id", "slug", "name", "description")
 THUMB_SIZES = {"thumb_256_url": "256", "thumb_1024_url": "1024", "thumb_2048_url": "2048",
@@ -261,6 +261,7 @@ class Config:
     bad_records: bool = False
     echo_token: bool = False
     down_after: int | None = None
+    organization_field: bool = True  # images answer ``organization`` ({"id"}); False: code 100 like an older API
 
 
 _CHOICES = {"error_style": ERROR_STYLES, "quota_style": QUOTA_STYLES, "tile_schema": TILE_SCHEMAS,
@@ -865,6 +866,10 @@ def _with_bad_rows(answer: tuple[int, dict[str, str], bytes]) -> tuple[int, dict
 
 # --- Graph API ------------------------------------------------------------------------------------
 
+def _image_fields(sb: SandboxServer) -> tuple[str, ...]:
+    return IMAGE_FIELDS if sb.config.organization_field else IMAGE_FIELDS[:-1]
+
+
 def _fields(params: dict[str, str], allowed: tuple[str, ...], node: str) -> list[str]:
     raw = params.get("fields", "")
     fields = [f.strip() for f in raw.split(",") if f.strip()]
@@ -904,6 +909,9 @@ def render_image(sb: SandboxServer, im: Image, fields: list[str], now: float | N
             out["sequence"] = seq.id
         elif f == "creator":
             out["creator"] = {"username": seq.creator_username, "id": seq.creator_id}
+        elif f == "organization":
+            if seq.organization_id:
+                out["organization"] = {"id": seq.organization_id}
         elif f in ("make", "model", "camera_type", "is_pano", "width", "height", "exif_orientation"):
             out[f] = getattr(seq, f)
         elif f in ("altitude", "quality_score"):
@@ -937,7 +945,7 @@ def _entity(sb: SandboxServer, oid: str, params: dict[str, str]) -> dict[str, An
     w = sb.world
     im = w.all_by_id.get(oid)
     if im is not None:
-        return render_image(sb, im, _fields(params, IMAGE_FIELDS, "Image"))
+        return render_image(sb, im, _fields(params, _image_fields(sb), "Image"))
     if oid in w.users:
         fields = _fields(params, USER_FIELDS, "User")
         out: dict[str, Any] = {}
@@ -976,7 +984,7 @@ def _parse_time(name: str, s: str) -> int:
 
 def _search(sb: SandboxServer, params: dict[str, str], via_query: bool) -> dict[str, Any]:
     w = sb.world
-    fields = _fields(params, IMAGE_FIELDS, "Image")
+    fields = _fields(params, _image_fields(sb), "Image")
     try:
         limit = int(params.get("limit", MAX_LIMIT))
     except ValueError:

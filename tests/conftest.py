@@ -33,14 +33,15 @@ def sandbox(sandbox_server, monkeypatch):
     """The session sandbox with clean faults and stats, and the engine's
     environment pointed at it."""
     from sandbox import DEMO_TOKEN
+    from sandbox.server import Config
 
-    sandbox_server.configure(latency=0.0, fault_rate=0.0, fail_tiles=set())
+    sandbox_server.config = Config()  # every switch back to the real service's defaults
     sandbox_server.reset_stats()
     monkeypatch.setenv("MAPILLARY_GRAPH_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_TILES_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_ACCESS_TOKEN", DEMO_TOKEN)
     yield sandbox_server
-    sandbox_server.configure(latency=0.0, fault_rate=0.0, fail_tiles=set())
+    sandbox_server.config = Config()
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,11 @@ class Config:
     # deg² (the service refuses 0.01 deg² or more).
     split_at: int = 1500
     cell_area: float = 0.0025
+    # tile cache on disk (see api/cache.py): None = no cache; refresh = fetch again and replace
+    cache_dir: str | None = None
+    cache_lifetime: float = 24 * 3600.0
+    cache_max_bytes: int = 1024 * 2**20
+    refresh: bool = False
     max_searches: int = 5_000  # bbox/user searches per search: a server that keeps refusing cannot run up more
 
     @classmethod
@@ -150,7 +155,7 @@ class RequestsTransport:
             r = self._session().get(url, params=params, headers=headers, stream=True, allow_redirects=True,
                                     timeout=(config.connect_timeout, config.timeout))
         except (requests.ConnectionError, requests.Timeout) as e:
-            raise UnreachableError(f"Could not reach Mapillary ({type(e).__name__}).") from None
+            raise UnreachableError(f"Could not reach Mapillary: {_why(e, config)}.") from None
         except requests.RequestException as e:
             raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
         try:
@@ -166,6 +171,24 @@ class RequestsTransport:
             sessions, self._sessions = self._sessions, []
         for s in sessions:
             s.close()
+
+
+def _why(e: Exception, config: Config) -> str:
+    """A connection failure in words."""
+    text = str(e).lower()
+    if isinstance(e, requests.exceptions.ProxyError):
+        return "the proxy refused or failed the connection"
+    if isinstance(e, requests.exceptions.SSLError):
+        return "the secure connection failed (certificate)"
+    if isinstance(e, requests.exceptions.ConnectTimeout):
+        return f"no connection within {config.connect_timeout:g} s"
+    if isinstance(e, requests.Timeout):
+        return f"no answer within {config.timeout:g} s"
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "resolve" in text or "nodename" in text:
+        return "the server name could not be resolved"
+    return "the connection failed"
 
 
 def _read_body(r: requests.Response, deadline: float, max_body: int) -> bytes:
@@ -341,9 +364,9 @@ class Client:
                 raise
             except MapillaryError as e:
                 if isinstance(e, UnreachableError) and time.monotonic() - self._last_answer > self.config.give_up_after:
+                    why = e.message.rstrip(".").split(": ", 1)[-1]
                     self.stop(UnreachableError(
-                        f"Mapillary could not be reached for {self.config.give_up_after:.0f} s ({e.message}). "
-                        "Check the network connection and proxy settings."))
+                        f"Mapillary could not be reached for {self.config.give_up_after:.0f} s ({why})."))
                     raise self._fatal from None  # type: ignore[misc]
                 if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
                     raise

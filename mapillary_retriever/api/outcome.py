@@ -86,8 +86,7 @@ def describe(result: SearchResult, translate: Callable[[str, str], str] | None =
     if not n and (fatal is not None or rep.fetched == 0) and not rep.cancelled:  # an error: nothing to write
         failed = [f for f in rep.failures if f.kind in ("tile", "cell", "page")]
         reason = fatal.reason if fatal is not None else (failed[0].reason if failed else details)
-        text = reason if fatal is not None and fatal.cause in (Cause.TOKEN, Cause.QUOTA) else \
-            t("Nothing was fetched ({reason}).").format(reason=reason.rstrip("."))
+        text = reason if fatal is not None else t("Nothing was fetched ({reason}).").format(reason=reason.rstrip("."))
         if advice and advice not in text:
             text += " " + advice
         return Outcome("critical", title, text, details, EXIT_ERROR, rep.resumable, False)

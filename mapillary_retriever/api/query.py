@@ -153,9 +153,6 @@ class Query:
                                  "everywhere, give usernames instead.")
             raise QueryError("Give an area: a bbox, or a point (closeto) with a radius; or usernames alone "
                              "for everything by those users.")
-        if self.center is not None and abs(self.center[1]) > geo.MAX_LAT:
-            raise QueryError(f"latitude {self.center[1]:g} is beyond ±{geo.MAX_LAT:.2f}°, where Mapillary's "
-                             "map tiles end: no images can be listed there.")
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise QueryError(f"End time {self.end_time:%Y-%m-%d %H:%M:%S} is not after start time "
                              f"{self.start_time:%Y-%m-%d %H:%M:%S} (the end is exclusive).")
