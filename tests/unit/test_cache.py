@@ -94,11 +94,23 @@ def test_a_hit_is_remembered_on_disk(tmp_path):
     c = TileCache(tmp_path)
     for i in range(3):
         c.put(key(i), b"x" * 100)
-        age(c, key(i), 100 - i)  # used in the order 0, 1, 2
+        t = time.time() - 100 + i  # used in the order 0, 1, 2 (after being written: the
+        os.utime(c._path(key(i)), (t, t - 10))  # file system's relatime then leaves reads alone)
     assert c.get(key(0)) is not None  # now 0 is the most recently used
     c2 = TileCache(tmp_path, max_bytes=200)
     assert c2.get(key(1)) is None
     assert c2.get(key(0)) is not None and c2.get(key(2)) is not None
+
+
+def test_a_hit_sets_the_access_time(tmp_path):
+    c = TileCache(tmp_path)
+    c.put(key(0), b"x")
+    t = time.time()
+    os.utime(c._path(key(0)), (t + 10_000, t - 10))  # an access time the file system's relatime leaves alone
+    assert c.get(key(0)) == b"x"
+    st = c._path(key(0)).stat()
+    assert abs(st.st_atime - time.time()) < 1000
+    assert st.st_mtime == pytest.approx(t - 10)
 
 
 def test_replacing_a_tile_counts_its_size_once(tmp_path):
