@@ -29,7 +29,7 @@ def sandbox_server():
 
 
 @pytest.fixture
-def sandbox(sandbox_server, monkeypatch):
+def sandbox(sandbox_server, monkeypatch, tmp_path_factory):
     """The session sandbox with clean faults and stats, and the engine's
     environment pointed at it."""
     from sandbox import DEMO_TOKEN
@@ -40,6 +40,7 @@ def sandbox(sandbox_server, monkeypatch):
     monkeypatch.setenv("MAPILLARY_GRAPH_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_TILES_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_ACCESS_TOKEN", DEMO_TOKEN)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))  # each test its own tile cache
     yield sandbox_server
     sandbox_server.config = Config()
 

@@ -13,6 +13,7 @@ the token nor a URL carrying it is ever logged or put into an error message.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -274,7 +275,17 @@ class Client:
         self._refused_tiles = 0  # bare 403s in a row
         self._rate_limited = 0  # rate-limit answers in a row without Retry-After
         self.usage: float | None = None  # the app's usage in percent, from x-app-usage
-        self.tile_counter = None  # optional: counts tiles per token and day (cache.DailyCounter)
+        self.tiles_fetched = 0  # from the network (not the cache)
+        self.cache_hits = 0
+        self.cache = self.tile_counter = None
+        # cache keys name the tile server (a hash of its address), never the token
+        self._cache_prefix = "t" + hashlib.sha256(self.config.tiles_url.encode()).hexdigest()[:12]
+        if self.config.cache_dir:
+            from .cache import DailyCounter, TileCache
+
+            self.cache = TileCache(self.config.cache_dir, lifetime=self.config.cache_lifetime,
+                                   max_bytes=self.config.cache_max_bytes)
+            self.tile_counter = DailyCounter(self.config.cache_dir, token)
 
     # --- public calls ---------------------------------------------------
     def graph(self, path: str, params: dict | None = None, kind: str = "search") -> dict:
@@ -299,10 +310,20 @@ class Client:
         return self._get(url, params, kind, {"Authorization": "OAuth " + self._token}, parse)
 
     def tile(self, z: int, x: int, y: int, layer: str = "mly1_public") -> bytes:
+        """A vector tile, from the cache on disk when it holds a fresh copy."""
+        key = f"{self._cache_prefix}/{layer}/{z}/{x}/{y}"
+        if self.cache is not None and not self.config.refresh:
+            data = self.cache.get(key)
+            if data is not None:
+                with self._lock:
+                    self.cache_hits += 1
+                return data
         url = self.config.tiles_url + TILE_PATH.format(layer=layer, z=z, x=x, y=y)
         body = self._get(url, {"access_token": self._token}, "tile", {})
-        if self.tile_counter is not None:
-            self.tile_counter.add()
+        with self._lock:
+            self.tiles_fetched += 1
+        if self.cache is not None:
+            self.cache.put(key, body)
         return body
 
     def fetch(self, url: str, kind: str = "thumb") -> bytes:
@@ -322,6 +343,21 @@ class Client:
 
     def close(self) -> None:
         self.transport.close()
+        with self._lock:
+            fetched, self.tiles_fetched = self.tiles_fetched, 0
+        if self.tile_counter is not None and fetched:
+            self.tile_counter.add(fetched)
+
+    def quota_warning(self) -> str | None:
+        """A warning when this token's tiles today near the daily quota (counted beside the cache)."""
+        return self.tile_counter.warning() if self.tile_counter is not None else None
+
+    def _quota_spent(self) -> bool:
+        if self.tile_counter is None:
+            return False
+        from .cache import DAILY_TILE_QUOTA
+
+        return self.tile_counter.today() + self.tiles_fetched >= DAILY_TILE_QUOTA
 
     def stop(self, error: MapillaryError) -> None:
         """Stop every worker: the search cannot go on (token refused, quota spent, unreachable)."""
@@ -433,7 +469,7 @@ class Client:
                 return QuotaError("Mapillary's tile server refuses this client (quota or network policy); "
                                   f"the daily tile quota resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
                                   status=403)
-        if isinstance(err, RateLimitError) and self.tile_counter is not None and self.tile_counter.spent():
+        if isinstance(err, RateLimitError) and self._quota_spent():
             return QuotaError("The app's daily tile quota is spent; it resets at 00:00 UTC "
                               f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)
         return err

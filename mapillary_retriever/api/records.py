@@ -67,6 +67,7 @@ class Report:
     planned: int = 0  # tiles, cells or pages planned
     fetched: int = 0
     requests: int = 0
+    cached: int = 0  # tiles read from the cache on disk instead of the network
     failures: list[Failure] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # records that could not be used, by reason
     warnings: list[str] = field(default_factory=list)
@@ -115,13 +116,14 @@ class Report:
         for reason, n in later.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + n
         return Report(strategy=self.strategy, planned=self.planned, fetched=self.fetched + later.fetched,
-                      requests=self.requests + later.requests, failures=keep + later.failures, skipped=skipped,
+                      requests=self.requests + later.requests, cached=self.cached + later.cached, failures=keep + later.failures, skipped=skipped,
                       warnings=list(dict.fromkeys(self.warnings + later.warnings)), cancelled=later.cancelled,
                       capped=self.capped or later.capped, seconds=self.seconds + later.seconds, fatal=later.fatal)
 
     def summary(self) -> str:
         unit = {"tiles": "tiles", "graph": "boxes", "users": "pages"}.get(self.strategy, "parts")
-        parts = [f"{self.fetched} of {self.planned} {unit} fetched with {self.requests} requests"]
+        parts = [f"{self.fetched} of {self.planned} {unit} fetched with {self.requests} requests"
+                 + (f" ({self.cached} tiles from the cache)" if self.cached else "")]
         if self.fatal is not None:
             parts.append("stopped: " + self.fatal.reason)
         if self.cancelled:

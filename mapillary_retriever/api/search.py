@@ -187,6 +187,10 @@ class _Run:
                 _stopped(report, e)
                 run.finish(enrich=False)
             report.requests = client.requests
+            report.cached = client.cache_hits
+        warning = client.quota_warning()
+        if warning:
+            report.warnings.append(warning)
         report.seconds = time.monotonic() - started
         images = run.images
         _count_missing_fields(images, q.fields, report)
