@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test lint bench zip clean
+.PHONY: setup demo test test-unit lint bench zip clean
 
 $(VENV)/.ready: requirements-dev.txt .ci/install-system.sh
 	bash .ci/install-system.sh
@@ -22,8 +22,13 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q tests
 
+# the QGIS-free tests alone (engine, sandbox, command line pieces): fast
+test-unit: setup
+	$(PY) -m pytest -q tests/unit
+
 lint: setup zip
 	$(PY) -m ruff check mapillary_retriever sandbox tests bench scripts
+	$(PY) -m mypy
 	$(PY) -m bandit -q -r mapillary_retriever -c pyproject.toml
 	$(PY) -m detect_secrets scan --all-files mapillary_retriever | $(PY) -c "import json, sys; \
 	  r = json.load(sys.stdin)['results']; print(r or 'detect-secrets: clean'); sys.exit(1 if r else 0)"

@@ -466,9 +466,9 @@ class Client:
                 self._refused_tiles += 1
                 n = self._refused_tiles
             if n >= 3:
+                reset = _duration(seconds_to_utc_midnight())
                 return QuotaError("Mapillary's tile server refuses this client (quota or network policy); "
-                                  f"the daily tile quota resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
-                                  status=403)
+                                  f"the daily tile quota resets at 00:00 UTC (in {reset}).", status=403)
         if isinstance(err, RateLimitError) and self._quota_spent():
             return QuotaError("The app's daily tile quota is spent; it resets at 00:00 UTC "
                               f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)

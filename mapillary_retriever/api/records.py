@@ -116,7 +116,8 @@ class Report:
         for reason, n in later.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + n
         return Report(strategy=self.strategy, planned=self.planned, fetched=self.fetched + later.fetched,
-                      requests=self.requests + later.requests, cached=self.cached + later.cached, failures=keep + later.failures, skipped=skipped,
+                      requests=self.requests + later.requests, cached=self.cached + later.cached,
+                      failures=keep + later.failures, skipped=skipped,
                       warnings=list(dict.fromkeys(self.warnings + later.warnings)), cancelled=later.cancelled,
                       capped=self.capped or later.capped, seconds=self.seconds + later.seconds, fatal=later.fatal)
 

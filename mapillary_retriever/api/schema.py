@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .records import Image, Sequence
 
@@ -116,7 +116,7 @@ class LayerSpec:
     title: str  # default layer name in QGIS (translated in the context "schema")
     geometry: str  # "Point" or "MultiLineString"
     base: tuple[Column, ...]
-    values: Callable[[object], dict]  # record -> {column: value}
+    values: Callable[[Any], dict]  # record -> {column: value}
 
     def columns(self, fields=()) -> list[Column]:
         cols = list(self.base)

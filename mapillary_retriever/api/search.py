@@ -66,13 +66,14 @@ class Progress(NamedTuple):
     total: int
     found: int
 
-    # where each stage sits in the whole search's progress (0-100): start, span
-    SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "fields": (90, 9)}
-
     def percent(self) -> float:
         """The whole search's progress (0-100) at this step of one of its stages."""
-        start, span = self.SPANS.get(self.stage, (99, 1))
+        start, span = _SPANS.get(self.stage, (99, 1))
         return start + span * (min(self.done, self.total) / self.total if self.total else 0)
+
+
+# where each stage sits in the whole search's progress (0-100): start, span
+_SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "fields": (90, 9)}
 
 
 def search(query: Query, token: str | None = None, *, strategy: str | None = None, sequences: bool = True,
@@ -175,10 +176,10 @@ class _Run:
             try:
                 run.resolve_creators()
                 if previous is None:
-                    run.list(self.strategy, None)
+                    run.listing(self.strategy, None)
                 else:
                     old = previous.report
-                    run.list(self.strategy, old.missing({"tiles": "tile", "graph": "cell", "users": "page"}
+                    run.listing(self.strategy, old.missing({"tiles": "tile", "graph": "cell", "users": "page"}
                                                         [self.strategy]))
                     for img in previous.images:
                         run.by_id.setdefault(img.id, img)
@@ -256,9 +257,10 @@ class _Search:
         if q.start_time or q.end_time:
             if img.captured_at is None:
                 return False
-            if q.start_time and img.captured_at < q.start_ms():
+            start, end = q.start_ms(), q.end_ms()
+            if start is not None and img.captured_at < start:
                 return False
-            if q.end_time and img.captured_at >= q.end_ms():
+            if end is not None and img.captured_at >= end:
                 return False
         if q.pano == "only" and not img.is_pano or q.pano == "exclude" and img.is_pano:
             return False
@@ -290,7 +292,7 @@ class _Search:
             elif self.creators is None or img.creator_id in self.creators:
                 self.by_id.setdefault(img.id, img)
 
-    def list(self, strategy: str, only: list[str] | None) -> None:
+    def listing(self, strategy: str, only: list[str] | None) -> None:
         {"tiles": self.tiles, "graph": self.graph, "users": self.pages}[strategy](only)
 
     def _pool(self, kind: str, key, plan: list, work, done) -> None:
@@ -324,7 +326,7 @@ class _Search:
             t, attempt = item
             skipped: dict[str, int] = {}
             try:
-                imgs = self.sift(decode_images(data, *t, skipped=skipped))
+                imgs = self.sift(decode_images(data, t[0], t[1], t[2], skipped=skipped))
             except BadResponseError as e:  # e.g. a body cut short without a Content-Length
                 if attempt < self.client.config.retries:
                     return [(t, attempt + 1)]
@@ -579,7 +581,7 @@ def image_from_graph(row: dict, fields=()) -> Image | None:
     lon, lat = _finite(coords[0]), _finite(coords[1])
     if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
-    creator = row.get("creator") if isinstance(row.get("creator"), dict) else {}
+    creator: dict = row["creator"] if isinstance(row.get("creator"), dict) else {}
     org = row.get("organization")
     org_id = org.get("id") if isinstance(org, dict) else row.get("organization_id")
     captured = _finite(row.get("captured_at"))

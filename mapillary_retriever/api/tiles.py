@@ -16,7 +16,7 @@ from osgeo import gdal, ogr
 try:
     import numpy
 except ImportError:  # GDAL's Arrow interface needs numpy; fall back to features
-    numpy = None
+    numpy = None  # type: ignore[assignment]
 
 from . import geo
 from .errors import BadResponseError
@@ -65,7 +65,8 @@ def _feature_rows(layer) -> tuple[list, dict]:
     """Feature by feature: works with any GDAL. Positions as lon/lat."""
     defn = layer.GetLayerDefn()
     idx = {c: defn.GetFieldIndex(c) for c in _COLUMNS}
-    xy, cols = [], {c: [] for c in _COLUMNS}
+    xy: list = []
+    cols: dict[str, list] = {c: [] for c in _COLUMNS}
     for f in layer:
         g = f.GetGeometryRef()
         xy.append(geo.mercator_to_lonlat(g.GetX(), g.GetY()) if g is not None and not g.IsEmpty() else None)
@@ -77,7 +78,8 @@ def _feature_rows(layer) -> tuple[list, dict]:
 def _arrow_rows(layer) -> tuple[list, dict]:
     """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): several times faster."""
     geom_name = layer.GetGeometryColumn() or "wkb_geometry"
-    xy, cols = [], {c: [] for c in _COLUMNS}
+    xy: list = []
+    cols: dict[str, list] = {c: [] for c in _COLUMNS}
     for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
         n = len(batch[geom_name])
         xy += _points(batch[geom_name])

@@ -7,7 +7,7 @@ import math
 import pytest
 from truth import expected_lines
 
-from mapillary_retriever.api import Cause, Query, QueryError, resume, search
+from mapillary_retriever.api import Cause, Query, resume, search
 from mapillary_retriever.api.client import Config
 from mapillary_retriever.api.geo import tiles_for_bbox
 

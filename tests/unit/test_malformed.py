@@ -7,8 +7,7 @@ import json
 import pytest
 
 from mapillary_retriever.api import Query, search
-from mapillary_retriever.api.client import Config
-from mapillary_retriever.api.client import Response
+from mapillary_retriever.api.client import Config, Response
 from mapillary_retriever.api.tiles import _to_images
 
 

@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mapillary_retriever.api import geo
-from mapillary_retriever.api.client import Config
+from mapillary_retriever.api.client import Config, Response
 from mapillary_retriever.api.errors import QueryError
 from mapillary_retriever.api.query import Query
-from mapillary_retriever.api.client import Response
 from mapillary_retriever.api.search import search
 
 lons = st.floats(-179.0, 179.0, allow_nan=False)
