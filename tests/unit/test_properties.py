@@ -93,7 +93,9 @@ def test_splitting_never_loses_or_duplicates(n, seed, clustered):
     points = []
     for i in range(n):
         if clustered:  # a dense core, like a city centre
-            x, y = min(max(rnd.gauss(cx, 0.002), area[0]), area[2]), min(max(rnd.gauss(cy, 0.002), area[1]), area[3])
+            x, y = rnd.gauss(cx, 0.002), rnd.gauss(cy, 0.002)
+            if not (area[0] <= x <= area[2] and area[1] <= y <= area[3]):  # not clamped: hundreds of points
+                x, y = rnd.uniform(area[0], area[2]), rnd.uniform(area[1], area[3])  # on one corner cannot split
         else:
             x, y = rnd.uniform(area[0], area[2]), rnd.uniform(area[1], area[3])
         points.append((str(10**15 + i), x, y))
