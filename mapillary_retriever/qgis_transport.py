@@ -16,7 +16,12 @@ What QGIS still shows: the Network Logger (Developer Tools) lists every request 
 headers, so a tile URL's ``access_token`` and the Graph API's ``Authorization`` header are visible
 there while it is open (it records only while shown; saving it to a file warns that it may hold
 secrets). ``QgsNetworkAccessManager`` has no way to redact them. Nothing is written to QGIS's
-network disk cache (tile URLs carry the token).
+network disk cache (tile URLs carry the token). QGIS sends its own User-Agent (a user setting).
+
+Known limits, QGIS's own (QgsBlockingNetworkRequest has them too): a proxy password QGIS does not
+have is not prompted for from these worker threads, the request fails as unreachable ("the proxy
+refused the user name or password"). A certificate QGIS does not trust makes the worker wait until
+QGIS's main thread has handled the SSL errors (the desktop asks the user).
 """
 
 from __future__ import annotations
@@ -161,6 +166,7 @@ class _Request:
 
     def _request(self) -> QNetworkRequest:
         request = QNetworkRequest(build_url(self.url, self.params))
+        # QGIS replaces this with the User-Agent of Settings > Options > Network ("Mozilla/5.0 QGIS/34006...")
         request.setRawHeader(b"User-Agent", USER_AGENT.encode("latin-1"))
         for name, value in self.headers.items():
             request.setRawHeader(name.encode("latin-1"), value.encode("latin-1"))
@@ -229,6 +235,8 @@ class _Request:
             text = bytes(value).decode("latin-1")
             headers[key] = headers[key] + ", " + text if key in headers else text
         body = b"".join(self.parts)
+        if error in _PROXY:  # the proxy's own refusal (407...) is no answer from Mapillary
+            raise UnreachableError(f"Could not reach Mapillary: {_UNREACHABLE[error]}.")
         if error == _E.NoError or (status is not None and error not in _BROKEN):
             if status is None:
                 raise TransientError("The connection to Mapillary broke (no HTTP status).")
@@ -247,6 +255,9 @@ class _Request:
             raise UnreachableError(f"Could not reach Mapillary: {why}.")
         raise TransientError(f"The connection to Mapillary broke ({_error_name(error)}).")
 
+
+_PROXY = frozenset({_E.ProxyConnectionRefusedError, _E.ProxyConnectionClosedError, _E.ProxyNotFoundError,
+                    _E.ProxyTimeoutError, _E.ProxyAuthenticationRequiredError, _E.UnknownProxyError})
 
 # Errors that end a reply whose answer had begun: the body is incomplete whatever the status says.
 _BROKEN = frozenset({_E.RemoteHostClosedError, _E.OperationCanceledError, _E.TimeoutError,
