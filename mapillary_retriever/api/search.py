@@ -61,13 +61,14 @@ Listener = Callable[["Progress"], None]
 
 
 class Progress(NamedTuple):
-    stage: str  # "users", "tiles", "boxes", "pages", "fields", "sequences", "done"
+    stage: str  # "users", "tiles", "boxes", "pages", "features" (images for features), "fields", "sequences", "done"
     done: int
     total: int
     found: int
 
     # where each stage sits in the whole search's progress (0-100): start, span
-    SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "fields": (90, 9)}
+    SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "features": (5, 85),
+             "fields": (90, 9)}
 
     def percent(self) -> float:
         """The whole search's progress (0-100) at this step of one of its stages."""
@@ -215,7 +216,7 @@ class _Search:
         self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
         # capture times, by sequence, of fetched images that did not match: where sequence lines break
         self.excluded: dict[str, list[int]] = defaultdict(list)
-        self.area = query.area_bbox() if not query.anywhere else None
+        self.area = query.area_bbox() if query.bbox is not None or query.center is not None else None
         self.no_organization = False
 
     # --- users ------------------------------------------------------------

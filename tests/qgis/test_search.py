@@ -112,7 +112,8 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     assert images.featureCount() == len(truth) > 100
     assert {f["id"] for f in images.getFeatures()} == set(truth)
     assert sequences.featureCount() == len(sequences_of(truth.values()))
-    assert (images.name(), sequences.name()) == ("Mapillary images", "Mapillary sequences")
+    assert images.name() == f"Mapillary images ({len(truth):,})"
+    assert sequences.name() == f"Mapillary sequences ({sequences.featureCount():,})"
 
     # typed fields
     fields = images.fields()
@@ -130,7 +131,8 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     # one group named after the search, images above sequences
     root = QgsProject.instance().layerTreeRoot()
     group = root.children()[0]
-    assert group.name().startswith("Mapillary: 250 m around 6.13000,49.61000")
+    assert group.name().startswith("Mapillary ") and "250 m around 6.13000,49.61000" in group.name()
+    assert len(group.name()) <= 60
     assert [child.layerId() for child in group.children()] == [images.id(), sequences.id()]
 
     # style, time and metadata
@@ -144,7 +146,15 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
 
     (level, title, text), = messages(web_iface)
     assert level == Qgis.MessageLevel.Success
-    assert f"{len(truth):,} images and {sequences.featureCount():,} sequences added" in text
+    assert f"{len(truth):,} images and {sequences.featureCount():,} sequences" in text
+    # the canvas shows the result
+    assert plugin.iface.mapCanvas().extent().contains(images.extent())
+    # an image layer opens an image in Mapillary and has a map tip
+    (action,) = [a for a in images.actions().actions() if a.name() == "Open in Mapillary"]
+    assert action.command() == 'https://www.mapillary.com/app/?pKey=[% "id" %]'
+    assert '"id"' in images.mapTipTemplate() and "captured_at" in images.mapTipTemplate()
+    # QGIS shows no toast of its own: the message bar item is the only message
+    assert task.flags() & task.Flag.Silent
     # the dialog remembers the search
     from mapillary_retriever import settings
 
@@ -235,15 +245,17 @@ def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin,
     for line in sequences.getFeatures():  # every vertex of a line is a kept image
         assert set(json.loads(line["image_ids"])) <= set(ids)
     (level, title, text), = messages(web_iface)
-    assert level == Qgis.MessageLevel.Warning and "Cancelled" in text
-    assert f"{len(ids):,} images kept, {len(missing)} of {report.planned} map tiles missing" in text
+    assert level == Qgis.MessageLevel.Info and "Cancelled" in text
+    assert f"{len(ids):,} images" in text and f"{len(missing)} of {report.planned} map tiles are missing" in text
+    assert images.name() == f"Mapillary images ({len(ids):,}, incomplete)"
 
     sandbox.configure(latency=0.0)
     button(web_iface, "Retry the missing part").click()
     (retry,) = plugin.runner.tasks
-    assert retry.only == missing
+    assert retry.previous is task.result and retry.previous.report.missing("tile") == missing
     finish(plugin, retry)
     assert sandbox.stats["tiles"] >= 1
+    assert images.name() == f"Mapillary images ({len(sandbox.world.images):,})"
     ids = [f["id"] for f in images.getFeatures()]
     assert len(ids) == len(set(ids)) == len(truth_in_bbox(sandbox.world, bbox)) == len(sandbox.world.images)
     truth = expected_lines(sandbox.world, set(ids))  # lines rebuilt across the retried tiles, exactly
@@ -253,7 +265,7 @@ def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin,
         assert json.loads(f["image_ids"]) == [i for run in truth[f["id"]] for i in run]
         assert [len(part) for part in f.geometry().asMultiPolyline()] == [len(run) for run in truth[f["id"]]]
     assert "Result: complete" in images.metadata().abstract()
-    assert any("complete" in text for _, _, text in messages(web_iface))
+    assert any(level == Qgis.MessageLevel.Success and "complete" in title for level, title, _ in messages(web_iface))
 
 
 def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retries):
@@ -265,7 +277,13 @@ def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retri
     finish(plugin, plugin.runner.start(query, Output()))
     (level, title, text), = messages(web_iface)
     key = "/".join(map(str, broken))
-    assert level == Qgis.MessageLevel.Warning and "Some tiles failed" in text and key in text
+    assert level == Qgis.MessageLevel.Warning and "incomplete" in text and "1 of" in text
+    (item,) = web_iface.messageBar().items()
+    assert key in item.property("details")  # the tile is named behind the Details button
+    button(web_iface, "Details").click()
+    (box,) = plugin.runner.presenter.boxes
+    assert key in box.detailedText()
+    box.close()
     partial = mapillary_layers()["images"].featureCount()
     truth = truth_within(sandbox.world, *CENTER, 400)
     assert 0 < partial < len(truth)
@@ -273,7 +291,7 @@ def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retri
     sandbox.configure(fail_tiles=set())
     button(web_iface, "Retry the missing part").click()
     (retry,) = plugin.runner.tasks
-    assert retry.only == [key]
+    assert retry.previous.report.missing("tile") == [key]
     finish(plugin, retry)
     assert mapillary_layers()["images"].featureCount() == len(truth)
     assert sandbox.stats["tiles"] == len(tiles) + 1  # only the missing tile was fetched again
@@ -305,7 +323,7 @@ def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monke
         assert level == Qgis.MessageLevel.Warning and title == "No Mapillary images found"
         assert "larger radius (it is 100 m)" in text
     elif case == "rate limit":
-        assert level == Qgis.MessageLevel.Critical and title == "Mapillary rate limit reached"
+        assert level == Qgis.MessageLevel.Critical and "rate limit" in title
         assert "Wait a few minutes" in text and button(web_iface, "Retry the missing part")
     else:
         assert level == Qgis.MessageLevel.Critical and title == "Could not reach Mapillary"
