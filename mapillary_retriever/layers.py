@@ -40,6 +40,8 @@ MAPILLARY_GREEN = "#05CB63"
 PANO_BLUE = "#1E7BE5"
 IMAGES_NAME = LAYERS["images"].title
 SEQUENCES_NAME = LAYERS["sequences"].title
+BATCH = 2_000  # features per addFeatures call: each holds Python's GIL, so a worker building a layer
+# in small batches lets the main thread run between them
 MAPILLARY_URL = "https://www.mapillary.com/app/?pKey=[% \"id\" %]"
 
 try:  # QGIS ≥ 3.38 (and Qt 6) type fields with QMetaType
@@ -123,7 +125,7 @@ def memory_layer(kind: str, records, extra=(), name: str | None = None) -> QgsVe
     batch = []
     for f in features(kind, records, layer.fields(), extra):
         batch.append(f)
-        if len(batch) == 50_000:
+        if len(batch) == BATCH:
             provider.addFeatures(batch)
             batch = []
     provider.addFeatures(batch)
