@@ -450,9 +450,12 @@ class SearchRunner(QObject):
         full = tr("Mapillary search: {what}, {when}").format(what=run.query.describe(),
                                                             when=datetime.now().strftime("%Y-%m-%d %H:%M"))
         group.setCustomProperty("mapillary_retriever/description", full)
-        if hasattr(group, "serverProperties"):  # QGIS ≥ 3.38: the group's title and abstract
+        if hasattr(group, "serverProperties"):  # QGIS ≥ 3.42: the group's title and abstract
             group.serverProperties().setTitle(run.group)
             group.serverProperties().setAbstract(full)
+        else:  # what QGIS 3.40's "Set Group WMS Data…" shows
+            group.setCustomProperty("wmsTitle", run.group)
+            group.setCustomProperty("wmsAbstract", full)
         for kind in KINDS:
             layer = made.get(kind)
             if layer is None:

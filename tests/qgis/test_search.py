@@ -162,7 +162,7 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     assert settings.load_form()["radius"] == 250
 
 
-def test_geopackage_output(plugin, sandbox, tmp_path):
+def test_geopackage_output(plugin, sandbox, tmp_path, web_iface):
     path = str(tmp_path / "mapillary.gpkg")
     query = Query.build(closeto=CENTER, radius=150)
     finish(plugin, plugin.runner.start(query, Output(gpkg=path)))
@@ -172,10 +172,44 @@ def test_geopackage_output(plugin, sandbox, tmp_path):
     assert layers["images"].featureCount() == len(truth)
     assert layers["sequences"].featureCount() == len(sequences_of(truth.values()))
     assert layers["images"].fields().field("captured_at").type() == QVariant.DateTime
+    assert layers["images"].source().endswith("layername=images")
     # appending a second search adds to the file's layers
     QgsProject.instance().removeAllMapLayers()
     finish(plugin, plugin.runner.start(query, Output(gpkg=path, append=True, sequences=False)))
     assert mapillary_layers()["images"].featureCount() == 2 * len(truth)
+    # a new search that does not append never overwrites an earlier one: it gets its own tables
+    QgsProject.instance().removeAllMapLayers()
+    web_iface.messageBar().clearWidgets()
+    finish(plugin, plugin.runner.start(Query.build(closeto=CENTER, radius=60), Output(gpkg=path)))
+    layers = mapillary_layers()
+    assert layers["images"].source().endswith("layername=images_2")
+    assert layers["sequences"].source().endswith("layername=sequences_2")
+    assert layers["images"].featureCount() == len(truth_within(sandbox.world, *CENTER, 60))
+    (level, title, text), = messages(web_iface)
+    assert "images_2" in text and "sequences_2" in text
+    from osgeo import ogr
+
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("images").GetFeatureCount() == 2 * len(truth)  # the earlier tables are kept
+    assert ds.GetLayerByName("sequences").GetFeatureCount() == len(sequences_of(truth.values()))
+    ds = None
+
+
+def test_the_newest_search_stands_out(plugin, sandbox, web_iface):
+    finish(plugin, plugin.runner.start(Query.build(closeto=CENTER, radius=40), Output()))
+    far = (6.145, 49.615)
+    assert truth_within(sandbox.world, *far, 40)
+    finish(plugin, plugin.runner.start(Query.build(closeto=far, radius=40), Output()))
+    root = QgsProject.instance().layerTreeRoot()
+    newest, earlier = root.children()[:2]
+    assert "6.14500,49.61500" in newest.name() and newest.isExpanded() and not earlier.isExpanded()
+    full = newest.serverProperties().abstract() if hasattr(newest, "serverProperties") else \
+        newest.customProperty("wmsAbstract")
+    assert "40 m around 6.14500,49.61500" in full
+    names = [layer.name() for layer in QgsProject.instance().mapLayers().values()]
+    assert len(set(names)) == 4  # the counts tell the searches' layers apart
+    canvas = plugin.iface.mapCanvas()
+    assert canvas.extent().contains(newest.findLayers()[0].layer().extent())
 
 
 def _sandbox_process(tmp_path, monkeypatch, latency: float):
