@@ -29,7 +29,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QDateTime, Qt, QVariant
+from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt, QVariant
 from qgis.PyQt.QtGui import QColor
 
 from .api.output import ATTRIBUTION
@@ -108,7 +108,7 @@ def features(kind: str, records, fields: QgsFields, extra=()):
 
 def layer_name(kind: str, count: int, complete: bool = True) -> str:
     """Short and distinct: "Mapillary images (1,234)", "Mapillary images (1,234, incomplete)"."""
-    title = tr(LAYERS[kind].title)
+    title = QCoreApplication.translate("schema", LAYERS[kind].title)
     if complete:
         return tr("{title} ({n})").format(title=title, n=f"{count:,}")
     return tr("{title} ({n}, incomplete)").format(title=title, n=f"{count:,}")
@@ -118,7 +118,8 @@ def memory_layer(kind: str, records, extra=(), name: str | None = None) -> QgsVe
     """A styled memory layer of images ("images") or sequences ("sequences"). It may be built on a
     worker thread (then move it to the main thread before adding it to the project)."""
     spec = LAYERS[kind]
-    layer = QgsVectorLayer(f"{spec.geometry}?crs=EPSG:4326", name or tr(spec.title), "memory")
+    layer = QgsVectorLayer(f"{spec.geometry}?crs=EPSG:4326", name or QCoreApplication.translate("schema", spec.title),
+                           "memory")
     provider = layer.dataProvider()
     provider.addAttributes(fields_for(kind, extra).toList())
     layer.updateFields()
