@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from qgis.core import (
     Qgis,
+    QgsAction,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsField,
@@ -28,17 +29,20 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QDateTime, Qt, QVariant
+from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt, QVariant
 from qgis.PyQt.QtGui import QColor
 
-from .api import output
 from .api.output import ATTRIBUTION
+from .api.schema import LAYERS
 from .dialogs.common import tr
 
 MAPILLARY_GREEN = "#05CB63"
 PANO_BLUE = "#1E7BE5"
-IMAGES_NAME = "Mapillary images"
-SEQUENCES_NAME = "Mapillary sequences"
+IMAGES_NAME = LAYERS["images"].title
+SEQUENCES_NAME = LAYERS["sequences"].title
+BATCH = 2_000  # features per addFeatures call: each holds Python's GIL, so a worker building a layer
+# in small batches lets the main thread run between them
+MAPILLARY_URL = "https://www.mapillary.com/app/?pKey=[% \"id\" %]"
 
 try:  # QGIS ≥ 3.38 (and Qt 6) type fields with QMetaType
     from qgis.PyQt.QtCore import QMetaType
@@ -64,12 +68,13 @@ def qgs_fields(columns) -> QgsFields:
     return fields
 
 
-def image_fields(extra=()) -> QgsFields:
-    return qgs_fields(output.image_columns(extra))
+def fields_for(kind: str, extra=()) -> QgsFields:
+    """The typed QGIS fields of a layer kind ("images", "sequences") with these extra fields."""
+    return qgs_fields(LAYERS[kind].columns(extra))
 
 
-def sequence_fields(extra=()) -> QgsFields:
-    return qgs_fields(output.sequence_columns(extra))
+def wkb_type(kind: str) -> Qgis.WkbType:
+    return getattr(Qgis.WkbType, LAYERS[kind].geometry)
 
 
 def _qvalue(v, typ):
@@ -82,41 +87,46 @@ def _qvalue(v, typ):
     return v
 
 
-def image_features(images, fields: QgsFields, extra=()):
-    """QgsFeatures (EPSG:4326 points) for image records, lazily."""
-    cols = output.image_columns(extra)
-    for img in images:
+def _geometry(spec, record) -> QgsGeometry:
+    coords = spec.coordinates(record)
+    if spec.geometry == "Point":
+        return QgsGeometry.fromPointXY(QgsPointXY(*coords))
+    return QgsGeometry.fromMultiPolylineXY([[QgsPointXY(x, y) for x, y in line] for line in coords])
+
+
+def features(kind: str, records, fields: QgsFields, extra=()):
+    """QgsFeatures (EPSG:4326) of image or sequence records, lazily, in the schema's column order
+    (a sequence is a multiline: it breaks where it leaves the search)."""
+    spec = LAYERS[kind]
+    cols = spec.columns(extra)
+    for rec in records:
         f = QgsFeature(fields)
-        f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(img.lon, img.lat)))
-        f.setAttributes([_qvalue(v, t) for (_, t), v in zip(cols, output.image_row(img, cols))])
+        f.setGeometry(_geometry(spec, rec))
+        f.setAttributes([_qvalue(v, t) for (_, t), v in zip(cols, spec.row(rec, cols))])
         yield f
 
 
-def sequence_features(sequences, fields: QgsFields, extra=()):
-    """QgsFeatures (EPSG:4326 multilines: a sequence breaks where it leaves the search), lazily."""
-    cols = output.sequence_columns(extra)
-    for seq in sequences:
-        f = QgsFeature(fields)
-        f.setGeometry(QgsGeometry.fromMultiPolylineXY([[QgsPointXY(x, y) for x, y in line] for line in seq.lines()]))
-        f.setAttributes([_qvalue(v, t) for (_, t), v in zip(cols, output.sequence_row(seq, cols))])
-        yield f
+def layer_name(kind: str, count: int, complete: bool = True) -> str:
+    """Short and distinct: "Mapillary images (1,234)", "Mapillary images (1,234, incomplete)"."""
+    title = QCoreApplication.translate("schema", LAYERS[kind].title)
+    if complete:
+        return tr("{title} ({n})").format(title=title, n=f"{count:,}")
+    return tr("{title} ({n}, incomplete)").format(title=title, n=f"{count:,}")
 
 
 def memory_layer(kind: str, records, extra=(), name: str | None = None) -> QgsVectorLayer:
-    """A styled memory layer of images ("images") or sequences ("sequences")."""
-    geom = "Point" if kind == "images" else "MultiLineString"
-    layer = QgsVectorLayer(f"{geom}?crs=EPSG:4326", name or (IMAGES_NAME if kind == "images" else SEQUENCES_NAME),
+    """A styled memory layer of images ("images") or sequences ("sequences"). It may be built on a
+    worker thread (then move it to the main thread before adding it to the project)."""
+    spec = LAYERS[kind]
+    layer = QgsVectorLayer(f"{spec.geometry}?crs=EPSG:4326", name or QCoreApplication.translate("schema", spec.title),
                            "memory")
-    fields = image_fields(extra) if kind == "images" else sequence_fields(extra)
     provider = layer.dataProvider()
-    provider.addAttributes(fields.toList())
+    provider.addAttributes(fields_for(kind, extra).toList())
     layer.updateFields()
-    feats = image_features(records, layer.fields(), extra) if kind == "images" else \
-        sequence_features(records, layer.fields(), extra)
     batch = []
-    for f in feats:
+    for f in features(kind, records, layer.fields(), extra):
         batch.append(f)
-        if len(batch) == 50_000:
+        if len(batch) == BATCH:
             provider.addFeatures(batch)
             batch = []
     provider.addFeatures(batch)
@@ -126,13 +136,24 @@ def memory_layer(kind: str, records, extra=(), name: str | None = None) -> QgsVe
 
 
 def decorate(layer: QgsVectorLayer, kind: str, query=None, report=None) -> None:
-    """Style, temporal properties and metadata: everything a fresh layer should carry."""
-    if kind == "images":
-        style_images(layer)
-        set_temporal(layer)
-    else:
-        style_sequences(layer)
+    """Style, temporal properties, actions, map tips and metadata: everything a fresh layer should carry."""
+    for step in _DECORATIONS[kind]:
+        step(layer)
     set_metadata(layer, kind, query, report)
+
+
+def add_actions(layer: QgsVectorLayer) -> None:
+    """An "Open in Mapillary" action and a map tip (id, capture time, creator) on an image layer."""
+    manager = layer.actions()
+    if not any(a.name() == tr("Open in Mapillary") for a in manager.actions()):
+        manager.addAction(QgsAction(Qgis.AttributeActionType.OpenUrl, tr("Open in Mapillary"), MAPILLARY_URL,
+                                    "", False, tr("Mapillary"), {"Feature", "Canvas"}))
+    creator = 'coalesce("username", "creator_id")' if layer.fields().indexOf("username") >= 0 else '"creator_id"'
+    layer.setMapTipTemplate(
+        "<b>[% \"id\" %]</b><br>"
+        + tr("Captured") + ": [% format_date(\"captured_at\", 'yyyy-MM-dd HH:mm:ss') %] UTC<br>"
+        + tr("Creator") + ": [% " + creator + " %]")
+    layer.setDisplayExpression('"id"')
 
 
 # Scale bands (map scale denominators), as Mapillary's own coverage map draws them: zoomed out, the
@@ -277,10 +298,13 @@ def set_temporal(layer: QgsVectorLayer) -> None:
     tp.setIsActive(True)
 
 
+_WHAT = {"images": "images (points)", "sequences": "sequences (lines, vertices in capture order)"}
+
+
 def set_metadata(layer: QgsVectorLayer, kind: str, query=None, report=None) -> None:
     md = QgsLayerMetadata()
     md.setTitle(layer.name())
-    what = "images (points)" if kind == "images" else "sequences (lines, vertices in capture order)"
+    what = _WHAT[kind]
     abstract = f"Mapillary {what}."
     if query is not None:
         abstract += "\nSearch: " + query.describe() + "\nQuery: " + json.dumps(query.to_dict())
@@ -293,3 +317,6 @@ def set_metadata(layer: QgsVectorLayer, kind: str, query=None, report=None) -> N
     md.setKeywords({"mapillary": ["Mapillary", "street-level imagery"]})
     md.setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     layer.setMetadata(md)
+
+
+_DECORATIONS = {"images": (style_images, set_temporal, add_actions), "sequences": (style_sequences,)}

@@ -1,34 +1,59 @@
 """Searches in the background, and what happens when they end.
 
-``SearchTask`` (a QgsTask) runs the engine on a worker thread; it never touches
-the project. ``SearchRunner`` starts tasks and, in their ``finished`` callback on
-the main thread, turns the results into layers, says in the message bar what was
-found or what is missing, and offers to fetch the missing part.
+``SearchTask`` (a QgsTask) runs the engine on a worker thread and builds what the
+result becomes there too: memory layers (moved to the main thread), GeoPackage
+tables, or the features a retry adds. ``SearchRunner`` starts tasks and keeps the
+runs; on the main thread it only places the layers (or feeds a retry's features in
+small chunks) and hands the result to ``Presenter``, which turns
+``api.outcome.describe`` into one message bar item.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import traceback
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from qgis.core import Qgis, QgsApplication, QgsFeatureRequest, QgsMessageLog, QgsProject, QgsTask, QgsVectorLayer
-from qgis.PyQt.QtCore import QObject, pyqtSignal
-from qgis.PyQt.QtWidgets import QPushButton
+from osgeo import ogr
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFields,
+    QgsLayerTreeGroup,
+    QgsMessageLog,
+    QgsProject,
+    QgsRectangle,
+    QgsTask,
+    QgsVectorLayer,
+    QgsVectorLayerFeatureSource,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
 
-from . import auth, layers
-from .api import AuthError, MapillaryError, Progress, Query, QueryError, RateLimitError, TransientError, search
+from . import auth, layers, network
+from .api import Cause, Progress, Query, SearchResult, resume, search
 from .api import output as api_output
-from .api.records import Image, Report, SearchResult, Sequence
-from .api.sequences import build_sequences
+from .api.outcome import Outcome, describe
+from .api.schema import EXTRA_FIELDS, LAYERS
 from .dialogs.common import KIND_PROPERTY, QUERY_PROPERTY, tr
 
 LOG_TAG = "Mapillary Retriever"
-GPKG_LAYERS = {"images": "mapillary_images", "sequences": "mapillary_sequences"}
+KINDS = ("images", "sequences")
+GROUP_PROPERTY = "mapillary_retriever/search"  # marks the layer tree groups of searches
+CHUNK = 5_000  # features a retry adds to a layer per main-thread step
+LEVELS = {"success": Qgis.MessageLevel.Success, "info": Qgis.MessageLevel.Info,
+          "warning": Qgis.MessageLevel.Warning, "critical": Qgis.MessageLevel.Critical}
+
+
+def translate(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
 
 
 @dataclass
@@ -38,111 +63,253 @@ class Output:
     images: bool = True
     sequences: bool = True
     gpkg: str = ""  # empty: temporary layers
-    append: bool = False  # GeoPackage: add to existing layers instead of replacing them
+    append: bool = False  # GeoPackage: add to existing layers instead of writing new ones
     download_dir: str = ""  # also download the image files (with EXIF) into this folder
     download_size: str = "1024"  # 256, 1024, 2048 or original
 
+    def kinds(self) -> list[str]:
+        return [k for k in KINDS if getattr(self, k)]
+
+
+@dataclass
+class Change:
+    """What a retry does to one existing layer: delete these features, then add these."""
+
+    delete: list[int] = field(default_factory=list)
+    add: list[QgsFeature] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    """An existing layer a retry updates, as the worker thread may read it."""
+
+    source: QgsVectorLayerFeatureSource
+    fields: QgsFields
+
+
+@dataclass
+class Built:
+    """What the worker made of a result, for the main thread to place."""
+
+    layers: dict[str, QgsVectorLayer] = field(default_factory=dict)  # new memory layers
+    tables: dict[str, str] = field(default_factory=dict)  # GeoPackage tables written
+    changes: dict[str, Change] = field(default_factory=dict)  # a retry of existing layers
+    note: str = ""  # what the message should add (e.g. the tables' names)
+
 
 class SearchTask(QgsTask):
-    """Runs one engine search. Results are read in ``finished`` (main thread)."""
+    """Runs one engine search (or the resume of ``previous``) and builds its layers off the main thread.
+    Results are read in ``finished`` (main thread)."""
 
     progressed = pyqtSignal(object)  # api.Progress; queued to the main thread
+    percent = staticmethod(Progress.percent)  # for callers that still ask the task
 
-    def __init__(self, query: Query, token: str, output: Output, only: list[str] | None = None,
-                 base_images: list[Image] | None = None, description: str = ""):
-        super().__init__(description or tr("Mapillary search"), QgsTask.Flag.CanCancel)
+    def __init__(self, query: Query, token: str, output: Output, previous: SearchResult | None = None,
+                 description: str = "", targets: dict[str, Target] | None = None):
+        # Silent: QGIS shows no "Task complete" toast of its own; our message is the only one
+        super().__init__(description or tr("Mapillary search"), QgsTask.Flag.CanCancel | QgsTask.Flag.Silent)
         self.query = query
         self.output = output
-        self.only = only
-        self.base_images = base_images  # a retry: the images already fetched
+        self.previous = previous
+        self.targets = targets or {}  # a retry: the existing layers it adds to
         self._token: str | None = token
         self.result: SearchResult | None = None
+        self.built = Built()
         self.error: Exception | None = None
         self.trace = ""
         self.worker_thread: int | None = None
-        self.sequences: list[Sequence] = []  # a retry: the sequences touched by new images
-        self.new_images: list[Image] = []  # a retry: images that were not fetched before
-        self.run_record: SearchRun | None = None  # a retry: the run it completes
         self.on_finished: Callable[[SearchTask], None] | None = None
 
     def run(self) -> bool:
         self.worker_thread = threading.get_ident()
         try:
-            retry = self.base_images is not None
-            self.result = search(self.query, self._token, sequences=self.output.sequences and not retry,
-                                 progress=self._progress, cancelled=self.isCanceled, only=self.only)
-            if retry:
-                self._merge()
-            elif self.output.gpkg:
-                self._write_gpkg()
-        except AuthError as e:
-            self.error = e
-            self.result = getattr(e, "partial", None)
-        except MapillaryError as e:
-            self.error = e
+            lacking = _lacking(self.previous.images, self.query.fields) if self.previous is not None else set()
+            if self.previous is not None:
+                self.result = resume(self.previous, self._token, transport=network.transport(),
+                                     progress=self._progress, cancelled=self.isCanceled)
+            else:
+                self.result = search(self.query, self._token, sequences=self.output.sequences,
+                                     transport=network.transport(), progress=self._progress,
+                                     cancelled=self.isCanceled)
+            self._token = None
+            self.built = self._build(self.result, lacking)
         except Exception as e:  # a bug: keep the traceback for the message log
             self.error = e
             self.trace = traceback.format_exc()
         finally:
             self._token = None
-        return self.error is None
-
-    @staticmethod
-    def percent(p: Progress) -> float:
-        """The whole search's progress (0-100) at this step of one of its stages."""
-        start, span = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "fields": (90, 9)}.get(p.stage, (99, 1))
-        return start + span * (min(p.done, p.total) / p.total if p.total else 0)
+        rep = self.result.report if self.result is not None else None
+        return self.error is None and rep is not None and rep.fatal is None and not rep.cancelled
 
     def _progress(self, p: Progress) -> None:
-        self.setProgress(self.percent(p))
+        self.setProgress(p.percent())
         self.progressed.emit(p)
 
-    def _merge(self) -> None:
-        """A retry: the new images, and the sequences they touch rebuilt from all images."""
-        known = {img.id for img in self.base_images}
-        self.new_images = [img for img in self.result.images if img.id not in known]
-        if self.output.sequences and self.new_images:
-            touched = {img.sequence_id for img in self.new_images}
-            merged = [img for img in self.base_images + self.new_images if img.sequence_id in touched]
-            self.sequences = build_sequences(merged, excluded=self.excluded())
+    # --- building (worker thread) -----------------------------------------
+    def _build(self, res: SearchResult, lacking: set[str]) -> Built:
+        built = Built()
+        if not res.images:
+            return built
+        if self.previous is not None and self.targets:
+            built.changes = self._changes(res, lacking)
+            return built
+        if self.output.gpkg:
+            self._write_gpkg(res, built)
+            return built
+        main = QCoreApplication.instance().thread()
+        for kind in self.output.kinds():
+            layer = layers.memory_layer(kind, getattr(res, kind), self.query.fields,
+                                        layers.layer_name(kind, len(getattr(res, kind)), res.complete))
+            layers.set_metadata(layer, kind, self.query, res.report)
+            layer.moveToThread(main)
+            built.layers[kind] = layer
+        return built
 
-    def excluded(self) -> dict[str, list[int]]:
-        """A retry: what the first run and this one fetched without keeping (lines break there)."""
-        out = {sid: list(times) for sid, times in self.run_record.excluded.items()} if self.run_record else {}
-        for sid, times in (self.result.excluded if self.result else {}).items():
-            out.setdefault(sid, []).extend(times)
-        return out
-
-    def _write_gpkg(self) -> None:
-        res = self.result
+    def _write_gpkg(self, res: SearchResult, built: Built) -> None:
+        out = self.output
+        tables = table_names(out.gpkg, out.kinds(), out.append)
         desc = self.query.describe()
-        if self.output.images:
-            api_output.write_gpkg(self.output.gpkg, "images", res.images, self.query.fields, desc,
-                                  GPKG_LAYERS["images"], self.output.append)
-        if self.output.sequences:
-            api_output.write_gpkg(self.output.gpkg, "sequences", res.sequences, self.query.fields, desc,
-                                  GPKG_LAYERS["sequences"], self.output.append)
+        for kind in out.kinds():
+            api_output.write_gpkg(out.gpkg, kind, getattr(res, kind), self.query.fields, desc, tables[kind], out.append)
+        built.tables = tables
+        if not out.append and any(tables[k] != LAYERS[k].table for k in tables):
+            built.note = tr("Written as the tables {tables} of {file}: the earlier search's tables are kept.").format(
+                tables=", ".join(tables[k] for k in out.kinds()), file=os.path.basename(out.gpkg))
+
+    def _changes(self, res: SearchResult, lacking: set[str]) -> dict[str, Change]:
+        """A retry: the new images, images that now have their extra fields, and the sequences
+        either touches (rebuilt from all images), as deletions and additions."""
+        before = {img.id for img in self.previous.images}
+        now_lacking = _lacking(res.images, self.query.fields)
+        refreshed = lacking - now_lacking
+        fresh = [img for img in res.images if img.id not in before or img.id in refreshed]
+        touched = {img.sequence_id for img in fresh}
+        records = {"images": fresh, "sequences": [s for s in res.sequences if s.id in touched]}
+        stale = {"images": refreshed, "sequences": touched}
+        changes = {}
+        for kind, target in self.targets.items():
+            change = Change()
+            if stale[kind]:
+                request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+                request.setSubsetOfAttributes(["id"], target.fields)
+                change.delete = [f.id() for f in target.source.getFeatures(request) if f["id"] in stale[kind]]
+            change.add = list(_fitted(kind, records[kind], target.fields, self.query.fields))
+            changes[kind] = change
+        return changes
 
     def finished(self, ok: bool) -> None:  # noqa: ARG002 (the outcome is in result/error)
         if self.on_finished is not None:
             self.on_finished(self)
 
 
+def _lacking(images, fields) -> set[str]:
+    """Ids of images without all their extra fields."""
+    if not fields:
+        return set()
+    names = [c.name for f in fields for c in EXTRA_FIELDS[f].columns]
+    return {i.id for i in images if i.extra is None or any(n not in i.extra for n in names)}
+
+
+def _fitted(kind: str, records, fields: QgsFields, extra):
+    """Features in the schema's columns, fitted to a layer's own fields (e.g. a GeoPackage's fid first)."""
+    schema = layers.fields_for(kind, extra)
+    if schema.names() == fields.names():
+        yield from layers.features(kind, records, fields, extra)
+        return
+    where = [schema.indexOf(name) for name in fields.names()]
+    for f in layers.features(kind, records, schema, extra):
+        values = f.attributes()
+        out = QgsFeature(fields)
+        out.setGeometry(f.geometry())
+        out.setAttributes([values[i] if i >= 0 else None for i in where])
+        yield out
+
+
+def table_names(path: str, kinds, append: bool) -> dict[str, str]:
+    """This search's tables in a GeoPackage: the schema's names, or, when another search's tables are
+    there and it does not append, the first free numbered pair (``images_2``, ``sequences_2``, …)."""
+    base = {k: LAYERS[k].table for k in KINDS}
+    if append or not os.path.exists(path):
+        return {k: base[k] for k in kinds}
+    ds = ogr.Open(path)
+    try:
+        taken = {ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())} if ds is not None else set()
+    finally:
+        ds = None
+    n = 1
+    while True:
+        names = {k: base[k] if n == 1 else f"{base[k]}_{n}" for k in KINDS}
+        if not taken & set(names.values()):
+            return {k: names[k] for k in kinds}
+        n += 1
+
+
 @dataclass
 class SearchRun:
     """A finished search and the layers it made: enough to fetch what is missing."""
 
-    query: Query
+    result: SearchResult
     output: Output
-    images: list[Image]
-    report: Report
     group: str
     layer_ids: dict[str, str] = field(default_factory=dict)  # kind -> layer id
-    excluded: dict[str, list[int]] = field(default_factory=dict)  # where sequence lines break
+    tables: dict[str, str] = field(default_factory=dict)  # kind -> GeoPackage table
+
+    @property
+    def query(self) -> Query:
+        return self.result.query
+
+
+class Presenter:
+    """One message bar item per outcome: a short sentence, the details behind a button, and the
+    buttons the cause calls for. The same text goes to the message log."""
+
+    def __init__(self, iface, settings: Callable[[], None]):
+        self.iface = iface
+        self.settings = settings
+        self.boxes: list[QMessageBox] = []  # open detail windows
+
+    def outcome(self, outcome: Outcome, cause: Cause | None, retry: Callable[[], object] | None = None,
+                note: str = "") -> None:
+        text = outcome.text + (" " + note if note else "")
+        buttons = []
+        if retry is not None and outcome.resumable:
+            buttons.append((tr("Retry the missing part"), retry))
+        if cause == Cause.TOKEN:
+            buttons.append((tr("Settings…"), self.settings))
+        duration = 8 if outcome.level == "success" else 0
+        self.push(outcome.title, text, LEVELS[outcome.level], buttons, outcome.details, duration)
+
+    def push(self, title: str, text: str, level: Qgis.MessageLevel, buttons=(), details: str = "",
+             duration: int = 0):
+        """A message bar item with optional buttons; also written to the message log."""
+        bar = self.iface.messageBar()
+        item = bar.createMessage(title, text)
+        item.setProperty("details", details)
+        if details:
+            button = QPushButton(tr("Details"), item)
+            button.clicked.connect(lambda _checked=False: self.details(title, text, details))
+            item.layout().addWidget(button)
+        for label, callback in buttons:
+            button = QPushButton(label, item)
+            button.clicked.connect(lambda _checked=False, cb=callback, it=item: (bar.popWidget(it), cb()))
+            item.layout().addWidget(button)
+        bar.pushWidget(item, level, duration)
+        QgsMessageLog.logMessage(title + ": " + text + ("\n" + details if details else ""), LOG_TAG, level)
+        return item
+
+    def details(self, title: str, text: str, details: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Close,
+                          self.iface.mainWindow())
+        box.setDetailedText(details)
+        box.setModal(False)
+        box.finished.connect(lambda _r, b=box: self.boxes.remove(b) if b in self.boxes else None)
+        self.boxes.append(box)
+        box.show()
+        return box
 
 
 class SearchRunner(QObject):
-    """Starts searches and presents their results. One per plugin."""
+    """Starts searches, keeps their runs, and places their layers. One per plugin."""
 
     taskStarted = pyqtSignal(object)  # SearchTask
     taskEnded = pyqtSignal(object)  # SearchTask
@@ -151,38 +318,55 @@ class SearchRunner(QObject):
     def __init__(self, iface, parent: QObject | None = None):
         super().__init__(parent)
         self.iface = iface
-        self.tasks: list[SearchTask] = []  # keeps the Python side of running tasks alive
+        self.presenter = Presenter(iface, self.settingsRequested.emit)
+        self.tasks: list[SearchTask] = []  # keeps the Python side of running tasks alive (until placed)
         self.runs: list[SearchRun] = []
+        self._detached = False
+        self._completing: dict[int, SearchRun] = {}  # id(retry task) -> the run it completes
 
     # --- starting ---------------------------------------------------------
     def start(self, query: Query, output: Output) -> SearchTask | None:
-        token = auth.get_token()
+        token = self._token()
         if not token:
-            self.push(tr("No Mapillary token"), tr("Paste your Mapillary client token in the plugin settings first."),
-                      Qgis.MessageLevel.Warning, [(tr("Settings…"), self.settingsRequested.emit)])
             return None
         return self._launch(SearchTask(query, token, output, description=self.describe(query)))
 
     def retry(self, run: SearchRun) -> SearchTask | None:
-        """Fetch the tiles the run could not fetch, and add what they hold to its layers."""
-        token = auth.get_token()
-        missing = run.report.missing("tile")
-        if not token or not missing:
+        """Fetch what the run misses (parts, extra fields) and add it to its layers."""
+        token = self._token()
+        if not token:
             return None
-        task = SearchTask(run.query, token, run.output, only=missing, base_images=run.images,
-                          description=tr("Mapillary search: retry of {n} tiles").format(n=len(missing)))
-        task.run_record = run
-        return self._launch(task)
+        project = QgsProject.instance()
+        targets = {}
+        for kind, layer_id in run.layer_ids.items():
+            layer = project.mapLayer(layer_id)
+            if isinstance(layer, QgsVectorLayer) and layer.isValid():
+                targets[kind] = Target(QgsVectorLayerFeatureSource(layer), layer.fields())
+        task = SearchTask(run.query, token, run.output, previous=run.result, targets=targets,
+                          description=tr("Mapillary search: the missing part of {what}").format(
+                              what=run.query.describe()))
+        return self._launch(task, run)
 
-    def _launch(self, task: SearchTask) -> SearchTask:
+    def _token(self) -> str | None:
+        token = auth.get_token()
+        if not token:
+            self.presenter.push(tr("No Mapillary token"),
+                                tr("Paste your Mapillary client token in the plugin settings first."),
+                                Qgis.MessageLevel.Warning, [(tr("Settings…"), self.settingsRequested.emit)])
+        return token
+
+    def _launch(self, task: SearchTask, run: SearchRun | None = None) -> SearchTask:
         task.on_finished = self._finished
         self.tasks.append(task)
+        if run is not None:
+            self._completing[id(task)] = run
         QgsApplication.taskManager().addTask(task)
         self.taskStarted.emit(task)
         return task
 
     def cancel_all(self, detach: bool = False) -> None:
         """Cancel every running search; ``detach`` (on unload) also drops what they would do at the end."""
+        self._detached = detach
         for task in list(self.tasks):
             if detach:
                 task.on_finished = None
@@ -194,208 +378,165 @@ class SearchRunner(QObject):
     def describe(query: Query) -> str:
         return tr("Mapillary search: {what}").format(what=query.describe())
 
-    # --- ending -----------------------------------------------------------
+    # --- ending (main thread) -----------------------------------------------
     def _finished(self, task: SearchTask) -> None:
+        try:
+            run = self._completing.pop(id(task), None)
+            if task.error is not None:
+                self._end(task)
+                self.presenter.push(tr("Mapillary search failed"),
+                                    tr("Unexpected error: {e}. The details are in the message log.").format(
+                                        e=type(task.error).__name__), Qgis.MessageLevel.Critical,
+                                    details=task.trace or repr(task.error))
+                return
+            if task.result is None:  # cancelled before it started
+                self._end(task)
+                self.presenter.push(tr("Mapillary search cancelled"), tr("Nothing was fetched."),
+                                    Qgis.MessageLevel.Info, duration=5)
+                return
+            if run is not None and task.built.changes:
+                self._update(task, run)
+            else:
+                self._place(task, run)
+        except Exception:
+            self._end(task)
+            raise
+
+    def _end(self, task: SearchTask) -> None:
         if task in self.tasks:
             self.tasks.remove(task)
-        try:
-            if task.run_record is not None:
-                self._merge(task, task.run_record)
-            else:
-                self._present(task)
-        finally:
-            self.taskEnded.emit(task)
+        self.taskEnded.emit(task)
 
-    def _present(self, task: SearchTask) -> None:
-        res, err, query = task.result, task.error, task.query
-        if err is not None and not (res and res.images):
-            self._report_error(err, task.trace)
-            return
-        if res is None:  # cancelled before it started
-            self.push(tr("Mapillary search cancelled"), tr("Nothing was fetched."), Qgis.MessageLevel.Info,
-                      duration=5)
-            return
-        report = res.report
-        run = SearchRun(query, task.output, list(res.images), report, self.group_name(query),
-                        excluded=res.excluded)
-        if res.images:
-            self._add_layers(run, res, task.output)
-            self.runs = [r for r in self.runs[-9:]] + [run]
-        if err is not None:  # e.g. the token was refused half-way: what was fetched is kept
-            self._report_error(err, task.trace)
-            return
-        self._report_outcome(run, len(res.images), len(res.sequences), first=True)
+    def _present(self, task: SearchTask, run: SearchRun) -> None:
+        res = task.result
+        outcome = describe(res, translate)
+        self.presenter.outcome(outcome, res.report.cause, lambda: self.retry(run), task.built.note)
 
-    def _merge(self, task: SearchTask, run: SearchRun) -> None:
-        if task.error is not None or task.result is None:
-            if task.error is not None:
-                self._report_error(task.error, task.trace)
-            return
-        new = task.new_images
-        run.images.extend(new)
-        run.excluded = task.excluded()
-        old, rep = run.report, task.result.report
-        rep.planned, rep.fetched = old.planned, old.fetched + rep.fetched
-        rep.failures += [f for f in old.failures if f.kind not in ("tile", "cell")]
-        run.report = rep
-        project = QgsProject.instance()
-        if not run.layer_ids:  # the first attempt found nothing: make the layers now
-            seqs = build_sequences(list(run.images), excluded=run.excluded) if run.output.sequences else []
-            if run.images:
-                self._add_layers(run, SearchResult(run.images, seqs, rep), run.output)
-                self.runs.append(run)
-        else:
-            img_layer = project.mapLayer(run.layer_ids.get("images", ""))
-            seq_layer = project.mapLayer(run.layer_ids.get("sequences", ""))
-            if img_layer is not None and new:
-                add_features(img_layer, "images", new, run.query.fields)
-            if seq_layer is not None and task.sequences:
-                replace_sequences(seq_layer, task.sequences, run.query.fields)
-            for lyr, kind in ((img_layer, "images"), (seq_layer, "sequences")):
-                if lyr is not None:
-                    layers.set_metadata(lyr, kind, run.query, rep)
-        self._report_outcome(run, len(new), len(task.sequences), first=False)
+    def _keep(self, run: SearchRun) -> None:
+        if run not in self.runs:
+            self.runs = self.runs[-9:] + [run]
 
-    # --- layers -----------------------------------------------------------
-    @staticmethod
-    def group_name(query: Query) -> str:
-        return tr("Mapillary: {what} ({when})").format(what=query.describe(),
-                                                      when=datetime.now().strftime("%Y-%m-%d %H:%M"))
-
-    def _add_layers(self, run: SearchRun, res: SearchResult, out: Output) -> None:
-        project = QgsProject.instance()
-        made = []
-        for kind, records, wanted in (("images", res.images, out.images), ("sequences", res.sequences, out.sequences)):
-            if not wanted:
+    def _place(self, task: SearchTask, run: SearchRun | None) -> None:
+        """A first search (or a retry whose layers are gone): new layers in a new group."""
+        res, out = task.result, task.output
+        if run is None:
+            run = SearchRun(res, out, self.group_name(res.query))
+        run.result, run.layer_ids, run.tables = res, {}, {}
+        self._keep(run)
+        made = dict(task.built.layers)
+        for kind, table in task.built.tables.items():
+            layer = QgsVectorLayer(f"{out.gpkg}|layername={table}",
+                                   layers.layer_name(kind, len(getattr(res, kind)), res.complete), "ogr")
+            if not layer.isValid():
+                self.presenter.push(tr("Mapillary search"), tr("Could not open {path}.").format(path=out.gpkg),
+                                    Qgis.MessageLevel.Critical)
                 continue
-            name = layers.IMAGES_NAME if kind == "images" else layers.SEQUENCES_NAME
-            if out.gpkg:
-                layer = QgsVectorLayer(f"{out.gpkg}|layername={GPKG_LAYERS[kind]}", name, "ogr")
-                if not layer.isValid():
-                    self.push(tr("Mapillary search"), tr("Could not open {path}.").format(path=out.gpkg),
-                              Qgis.MessageLevel.Critical)
-                    continue
-                layers.decorate(layer, kind, run.query, run.report)
-            else:
-                layer = layers.memory_layer(kind, records, run.query.fields, name)
-                layers.set_metadata(layer, kind, run.query, run.report)
+            layers.decorate(layer, kind, res.query, res.report)
+            made[kind] = layer
+            run.tables[kind] = table
+        if made:
+            self._add_group(run, made)
+        self._end(task)
+        self._present(task, run)
+
+    def _add_group(self, run: SearchRun, made: dict[str, QgsVectorLayer]) -> None:
+        project = QgsProject.instance()
+        root = project.layerTreeRoot()
+        for node in root.children():  # the newest search stands out: earlier ones fold up
+            if isinstance(node, QgsLayerTreeGroup) and node.customProperty(GROUP_PROPERTY):
+                node.setExpanded(False)
+        group = root.insertGroup(0, run.group)
+        group.setCustomProperty(GROUP_PROPERTY, run.query.describe())
+        full = tr("Mapillary search: {what}, {when}").format(what=run.query.describe(),
+                                                            when=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        group.setCustomProperty("mapillary_retriever/description", full)
+        if hasattr(group, "serverProperties"):  # QGIS ≥ 3.42: the group's title and abstract
+            group.serverProperties().setTitle(run.group)
+            group.serverProperties().setAbstract(full)
+        else:  # what QGIS 3.40's "Set Group WMS Data…" shows
+            group.setCustomProperty("wmsTitle", run.group)
+            group.setCustomProperty("wmsAbstract", full)
+        for kind in KINDS:
+            layer = made.get(kind)
+            if layer is None:
+                continue
             layer.setCustomProperty(KIND_PROPERTY, kind)
             layer.setCustomProperty(QUERY_PROPERTY, json.dumps(run.query.to_dict()))
-            made.append((kind, layer))
-        if not made:
-            return
-        group = project.layerTreeRoot().insertGroup(0, run.group)
-        for kind, layer in made:
             project.addMapLayer(layer, False)
             group.addLayer(layer)
             run.layer_ids[kind] = layer.id()
+        self._zoom_to(list(made.values()))
 
-    # --- messages ---------------------------------------------------------
-    def _report_outcome(self, run: SearchRun, n_images: int, n_sequences: int, first: bool) -> None:
-        report = run.report
-        if first and not run.images:
-            if report.complete:
-                hint = (tr("Try a larger radius (it is {r:g} m).").format(r=run.query.radius)
-                        if run.query.bbox is None else tr("Try a larger area."))
-                if run.query.start_time or run.query.end_time or run.query.usernames or run.query.pano != "any":
-                    hint += " " + tr("Or relax the filters (dates, users, panoramas).")
-                self.push(tr("No Mapillary images found"), tr("Nothing matches this search.") + " " + hint,
-                          Qgis.MessageLevel.Warning)
-                return
-        if report.complete:
-            text = (tr("{n} images and {m} sequences added.") if first else
-                    tr("The missing part is fetched: {n} more images, {m} sequences updated. "
-                       "The search is complete."))
-            for w in report.warnings:
-                text += " " + w
-            self.push(tr("Mapillary search"), text.format(n=f"{n_images:,}", m=f"{n_sequences:,}"),
-                      Qgis.MessageLevel.Success,
-                      duration=8)
+    def _zoom_to(self, made: list[QgsVectorLayer]) -> None:
+        """Show the result, unless it is already in view."""
+        canvas = self.iface.mapCanvas()
+        if canvas is None:
             return
-        missing = report.missing("tile") or report.missing("cell")
-        reasons = Counter(f.reason for f in report.failures
-                          if f.kind in ("tile", "cell") and f.key in missing and not f.reason.startswith("not fetched"))
-        reason = reasons.most_common(1)[0][0] if reasons else ""
-        rate_limited = "rate limit" in reason.lower()
-        level = Qgis.MessageLevel.Warning
-        if report.fetched == 0 and missing and not report.cancelled:
-            level = Qgis.MessageLevel.Critical
-            if rate_limited:
-                title = tr("Mapillary rate limit reached")
-                text = tr("None of the {n} map tiles could be fetched ({reason}). Wait a few minutes, then retry."
-                          ).format(n=len(missing), reason=reason)
-            else:
-                title = tr("Could not reach Mapillary")
-                text = tr("None of the {n} map tiles could be fetched ({reason}). Check the network connection "
-                          "and proxy settings.").format(n=len(missing), reason=reason)
+        dest = canvas.mapSettings().destinationCrs()
+        extent = QgsRectangle()
+        for layer in made:
+            box = layer.extent()
+            if box.isNull():
+                continue
+            try:
+                box = QgsCoordinateTransform(layer.crs(), dest, QgsProject.instance()).transformBoundingBox(box)
+            except Exception:  # noqa: BLE001 (a CRS that cannot hold the result: leave the view alone)
+                return
+            extent.combineExtentWith(box)
+        if extent.isNull() or canvas.extent().contains(extent):
+            return
+        if extent.width() == 0 or extent.height() == 0:
+            extent.grow(max(extent.width(), extent.height(), 1e-3 if dest.isGeographic() else 100.0))
         else:
-            title = tr("Mapillary search incomplete")
-            if report.cancelled:
-                lead = tr("Cancelled:")
-            elif rate_limited:
-                lead = tr("Mapillary's rate limit was reached:")
+            extent.scale(1.1)
+        canvas.setExtent(extent)
+        canvas.refresh()
+
+    def _update(self, task: SearchTask, run: SearchRun) -> None:
+        """A retry: feed its changes into the run's layers a chunk at a time, then present."""
+        res = task.result
+        project = QgsProject.instance()
+        steps = []
+        for kind, change in task.built.changes.items():
+            layer = project.mapLayer(run.layer_ids.get(kind, ""))
+            if layer is None:
+                continue
+            if change.delete:
+                steps.append(lambda lyr=layer, ids=change.delete: lyr.dataProvider().deleteFeatures(ids))
+            for i in range(0, len(change.add), CHUNK):
+                steps.append(lambda lyr=layer, part=change.add[i:i + CHUNK]: lyr.dataProvider().addFeatures(part))
+
+        def done():
+            run.result = res
+            for kind, layer_id in run.layer_ids.items():
+                layer = project.mapLayer(layer_id)
+                if layer is None:
+                    continue
+                layer.updateExtents()
+                layer.setName(layers.layer_name(kind, len(getattr(res, kind)), res.complete))
+                layers.set_metadata(layer, kind, res.query, res.report)
+                layer.triggerRepaint()
+            self._end(task)
+            self._present(task, run)
+
+        self._feed(steps, done)
+
+    def _feed(self, steps: list[Callable[[], object]], done: Callable[[], None]) -> None:
+        """Run the steps one per event-loop turn, so the main thread never blocks for long."""
+        def next_step():
+            if self._detached:
+                return
+            if steps:
+                steps.pop(0)()
+                QTimer.singleShot(0, next_step)
             else:
-                lead = tr("Some tiles failed ({reason}):").format(reason=reason)
-            text = lead + " " + tr("{n} images kept, {k} of {total} map tiles missing ({keys}).").format(
-                n=f"{len(run.images):,}", k=len(missing), total=report.planned,
-                keys=", ".join(missing[:2]) + (", …" if len(missing) > 2 else ""))
-            QgsMessageLog.logMessage(report.summary(), LOG_TAG, Qgis.MessageLevel.Info)
-        buttons = [(tr("Retry the missing part"), lambda: self.retry(run))] if report.missing("tile") else []
-        self.push(title, text, level, buttons)
+                done()
 
-    def _report_error(self, err: Exception, trace: str = "") -> None:
-        buttons = []
-        if isinstance(err, AuthError):
-            title = tr("Mapillary refused the token")
-            text = err.message + " " + tr("Open the settings to paste a valid client token.")
-            buttons = [(tr("Settings…"), self.settingsRequested.emit)]
-            level = Qgis.MessageLevel.Critical
-        elif isinstance(err, RateLimitError):
-            title = tr("Mapillary rate limit reached")
-            text = err.message + " " + tr("Wait a few minutes, then search again.")
-            level = Qgis.MessageLevel.Warning
-        elif isinstance(err, TransientError):
-            title = tr("Could not reach Mapillary")
-            text = err.message + " " + tr("Check the network connection and proxy settings.")
-            level = Qgis.MessageLevel.Critical
-        elif isinstance(err, QueryError):
-            title, text, level = tr("Mapillary search"), err.message, Qgis.MessageLevel.Warning
-        elif isinstance(err, MapillaryError):
-            title, text, level = tr("Mapillary search failed"), err.message, Qgis.MessageLevel.Critical
-        else:
-            title = tr("Mapillary search failed")
-            text = tr("Unexpected error: {e}. The details are in the message log.").format(e=type(err).__name__)
-            level = Qgis.MessageLevel.Critical
-            QgsMessageLog.logMessage(trace or repr(err), LOG_TAG, Qgis.MessageLevel.Critical)
-        self.push(title, text, level, buttons)
+        next_step()
 
-    def push(self, title: str, text: str, level: Qgis.MessageLevel, buttons=(), duration: int = 0):
-        """A message bar item with optional buttons; also written to the message log."""
-        bar = self.iface.messageBar()
-        item = bar.createMessage(title, text)
-        for label, callback in buttons:
-            button = QPushButton(label, item)
-            button.clicked.connect(lambda _checked=False, cb=callback, it=item: (bar.popWidget(it), cb()))
-            item.layout().addWidget(button)
-        bar.pushWidget(item, level, duration)
-        QgsMessageLog.logMessage(title + ": " + text, LOG_TAG, level)
-        return item
-
-
-# --- feature updates (main thread) --------------------------------------------
-def add_features(layer: QgsVectorLayer, kind: str, records: list, extra=()) -> None:
-    make = layers.image_features if kind == "images" else layers.sequence_features
-    layer.dataProvider().addFeatures(list(make(records, layer.fields(), extra)))
-    layer.updateExtents()
-    layer.triggerRepaint()
-
-
-def replace_sequences(layer: QgsVectorLayer, sequences: list[Sequence], extra=()) -> None:
-    """Replace the lines of these sequences (by id) with the rebuilt ones."""
-    ids = {s.id for s in sequences}
-    request = QgsFeatureRequest().setNoAttributes().setFlags(QgsFeatureRequest.Flag.NoGeometry)
-    request.setSubsetOfAttributes(["id"], layer.fields())
-    stale = [f.id() for f in layer.getFeatures(request) if f["id"] in ids]
-    if stale:
-        layer.dataProvider().deleteFeatures(stale)
-    add_features(layer, "sequences", sequences, extra)
+    # --- names --------------------------------------------------------------
+    @staticmethod
+    def group_name(query: Query, limit: int = 60) -> str:
+        """Short: "Mapillary 14:05 · 250 m around 6.13000,49.61000" (the full search is in the group's abstract)."""
+        name = tr("Mapillary {time} · {what}").format(time=datetime.now().strftime("%H:%M"), what=query.describe())
+        return name if len(name) <= limit else name[:limit - 1].rstrip(" ,·") + "…"

@@ -61,7 +61,7 @@ Listener = Callable[["Progress"], None]
 
 
 class Progress(NamedTuple):
-    stage: str  # "users", "tiles", "boxes", "pages", "fields", "sequences", "done"
+    stage: str  # "users", "tiles", "boxes", "pages", "features" (images for features), "fields", "sequences", "done"
     done: int
     total: int
     found: int
@@ -73,7 +73,8 @@ class Progress(NamedTuple):
 
 
 # where each stage sits in the whole search's progress (0-100): start, span
-_SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "fields": (90, 9)}
+_SPANS = {"users": (0, 5), "tiles": (5, 85), "boxes": (5, 85), "pages": (5, 85), "features": (5, 85),
+          "fields": (90, 9)}
 
 
 def search(query: Query, token: str | None = None, *, strategy: str | None = None, sequences: bool = True,
@@ -222,7 +223,7 @@ class _Search:
         self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
         # capture times, by sequence, of fetched images that did not match: where sequence lines break
         self.excluded: dict[str, list[int]] = defaultdict(list)
-        self.area = query.area_bbox() if not query.anywhere else None
+        self.area = query.area_bbox() if query.bbox is not None or query.center is not None else None
         self.no_organization = False
 
     # --- users ------------------------------------------------------------

@@ -29,8 +29,9 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt
 from qgis.PyQt.QtGui import QIcon
 
-from .. import layers
-from ..api import AuthError, Config, MapillaryError, Query, QueryError, Report, SearchResult, search
+from .. import layers, network
+from ..api import Config, Query, QueryError, Report, SearchResult, search
+from ..api.outcome import describe
 from ..api.query import DEFAULT_MAX_TILES, DEFAULT_RADIUS, DEFAULT_TOLERANCE, EXTRA_FIELDS, PANO_CHOICES
 from ..api.search import STRATEGIES, Progress
 from ..auth import get_token, token_from_authcfg
@@ -56,8 +57,15 @@ V4_LIMITS = (
 )
 
 
+TAGS = ("mapillary", "street-level", "street", "photo", "panorama", "imagery")
+
+
 def tr(text: str) -> str:
     return QCoreApplication.translate("MapillaryProcessing", text)
+
+
+def translate(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
 
 
 def utc_datetime(value: QDateTime) -> datetime | None:
@@ -117,6 +125,9 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
 
     def tr(self, text: str) -> str:
         return tr(text)
+
+    def tags(self) -> list[str]:
+        return [*TAGS, *(self.tr(t) for t in TAGS)]
 
     def helpUrl(self) -> str:
         return "https://github.com/mapillary-retriever/mapillary-retriever#processing-and-qgis_process"
@@ -259,31 +270,35 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
 
     # --- running the engine -------------------------------------------------
     def run_search(self, query: Query, feedback: QgsProcessingFeedback, *, sequences: bool, config: Config,
-                   strategy: str = "tiles", only: list[str] | None = None,
-                   span: tuple[float, float] | None = (0.0, 100.0)) -> SearchResult:
-        """Run the engine with progress and cancel wired to ``feedback``; engine errors become
-        QgsProcessingException with the engine's message. ``span`` is the part of the progress bar
-        this search fills (None: leave the bar alone)."""
-        try:
-            return search(query, self._token, strategy=strategy, sequences=sequences, config=config,
-                          progress=_ProgressRelay(feedback, span), cancelled=feedback.isCanceled, only=only)
-        except AuthError as e:
-            raise QgsProcessingException(e.message) from None
-        except MapillaryError as e:
-            raise QgsProcessingException(e.message) from None
+                   strategy: str = "tiles") -> SearchResult:
+        """Run the engine with progress and cancel wired to ``feedback``. It never raises for the
+        network: see ``check_outcome`` and ``report_outcome``."""
+        return search(query, self._token, strategy=strategy, sequences=sequences, config=config,
+                      transport=network.transport(), progress=ProgressRelay(feedback), cancelled=feedback.isCanceled)
 
-    def report_outcome(self, rep: Report, feedback: QgsProcessingFeedback) -> None:
-        """Warnings for anything the user should know; the summary as information."""
+    def check_outcome(self, result: SearchResult) -> None:
+        """A search that stopped with nothing fetched (a refused token, an unreachable server) is an
+        error: QgsProcessingException with the outcome's words. A cancel with nothing is not."""
+        outcome = describe(result, translate)
+        if not outcome.write and not result.report.cancelled:
+            raise QgsProcessingException(outcome.title + ": " + outcome.text)
+
+    def report_outcome(self, result: SearchResult, feedback: QgsProcessingFeedback) -> bool:
+        """The outcome in the log: a warning when incomplete (what was found is written); the
+        details as information. Returns whether the result is complete."""
+        outcome = describe(result, translate)
+        rep = result.report
         for warning in rep.warnings:
-            feedback.pushWarning(warning)
-        if rep.cancelled:
-            feedback.pushWarning(self.tr("INCOMPLETE: the search was cancelled; what was found so far is written."))
-        elif not rep.complete:
-            feedback.pushWarning(self.tr("INCOMPLETE: some tiles could not be fetched; what was found is written. "
-                                         "Run the algorithm again later for the rest.") + " " + rep.summary())
-        elif any(f.kind == "fields" for f in rep.failures):
-            feedback.pushWarning(rep.summary())
-        feedback.pushInfo(rep.summary())
+            if warning not in outcome.text:
+                feedback.pushWarning(warning)
+        if rep.complete:
+            feedback.pushInfo(outcome.text)
+        else:
+            feedback.pushWarning(self.tr("INCOMPLETE:") + " " + outcome.title + ". " + outcome.text + " "
+                                 + self.tr("What was found is written; run the algorithm again later for the rest.")
+                                 + " " + outcome.details)
+        feedback.pushInfo(outcome.details)
+        return rep.complete
 
     def add_common_outputs(self) -> None:
         self.addOutput(QgsProcessingOutputNumber(self.COUNT, self.tr("Number of features written")))
@@ -353,29 +368,22 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
             "again, with growing pauses; default 6. 0 fails fast."))
 
 
-class _ProgressRelay:
-    """Engine progress -> Processing feedback (the engine calls it on the algorithm's thread)."""
+class ProgressRelay:
+    """Engine progress -> Processing feedback (the engine calls it on the algorithm's thread);
+    the weights of the stages are the engine's (``Progress.percent``)."""
 
-    WEIGHTS = {"users": (0.0, 0.05), "tiles": (0.05, 0.85), "boxes": (0.05, 0.85), "fields": (0.85, 1.0),
-               "sequences": (1.0, 1.0), "done": (1.0, 1.0)}
-
-    def __init__(self, feedback: QgsProcessingFeedback, span: tuple[float, float] | None):
+    def __init__(self, feedback: QgsProcessingFeedback):
         self.feedback = feedback
-        self.span = span
         self.stage = ""
 
     def __call__(self, p: Progress) -> None:
-        if self.span is None:
-            return
-        if p.stage != self.stage and p.stage in ("users", "tiles", "boxes", "fields"):
+        texts = {"users": tr("Looking up users…"), "tiles": tr("Reading vector tiles…"),
+                 "boxes": tr("Searching boxes…"), "pages": tr("Reading pages…"),
+                 "features": tr("Matching features…"), "fields": tr("Fetching extra fields…")}
+        if p.stage != self.stage and p.stage in texts:
             self.stage = p.stage
-            texts = {"users": tr("Looking up users…"), "tiles": tr("Reading vector tiles…"),
-                     "boxes": tr("Searching boxes…"), "fields": tr("Fetching extra fields…")}
             self.feedback.setProgressText(texts[p.stage])
-        lo, hi = self.WEIGHTS.get(p.stage, (0.0, 1.0))
-        part = lo + (hi - lo) * (p.done / p.total if p.total else 1.0)
-        a, b = self.span
-        self.feedback.setProgress(a + (b - a) * min(1.0, part))
+        self.feedback.setProgress(p.percent())
 
 
 class _Styler(QgsProcessingLayerPostProcessorInterface):

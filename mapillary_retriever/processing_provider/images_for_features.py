@@ -1,10 +1,10 @@
-"""mapillary:imagesforfeatures: the best Mapillary images of every feature of a layer."""
+"""mapillary:imagesforfeatures: the best Mapillary images of every feature of a layer.
+
+The matching is the engine's (``api.nearby``); this only turns QGIS features into WGS84
+shapes and writes the matches to the sink."""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from qgis.core import (
@@ -15,7 +15,6 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsGeometry,
-    QgsPointXY,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -26,53 +25,39 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QTransform
 
-from .. import layers
-from ..api import AuthError, Image, MapillaryError, Query, QueryError, Report, geo
+from .. import layers, network
+from ..api import QueryError
+from ..api.nearby import Feature, images_for_features
 from ..api.query import DEFAULT_MAX_TILES, EXTRA_FIELDS
-from ..api.search import enrich
-from .base import WGS84, MapillaryAlgorithm, finish_sink
+from .base import WGS84, MapillaryAlgorithm, ProgressRelay, finish_sink
 
-CHUNK_TILES = 16  # distinct z14 tiles fetched per search
-CHUNK_SPAN = 64  # tiles the box around one search's features may cover
-GRID = 0.002  # degrees: the cell size of the image lookup grid
-ON_FEATURE = 0.01  # metres: closer than this, an image is on (or inside) the feature
+EXTRA_COLUMNS = [("feature_id", "int"), ("rank", "int"), ("distance_m", "real"), ("bearing", "real")]
 
 
-@dataclass
-class _Target:
-    """One input feature, in WGS84, with what the matching needs."""
-
-    fid: int
-    key: Any  # the ID_FIELD value, when asked
-    geom: QgsGeometry
-    point: tuple[float, float] | None  # set for a single point
-    centroid: tuple[float, float]
-    bbox: geo.BBox  # the feature's box grown by the search distance
-    tiles: list[str]
-    local: QgsGeometry | None = None  # in metres east/north of the centroid (not for points)
-    kx: float = 1.0
-    ky: float = 1.0
-
-    def measure(self, img: Image) -> tuple[float, float | None]:
-        """Metres from the image to the feature's nearest point, and the bearing from the image to it
-        (to the centroid when the image is on the feature; None when that is where the image is)."""
-        if self.point is not None:
-            lon, lat = self.point
-        else:
-            x = (img.lon - self.centroid[0]) * self.kx
-            y = (img.lat - self.centroid[1]) * self.ky
-            near = self.local.nearestPoint(QgsGeometry.fromPointXY(QgsPointXY(x, y))).asPoint()
-            lon, lat = self.centroid[0] + near.x() / self.kx, self.centroid[1] + near.y() / self.ky
-        d = geo.haversine(img.lon, img.lat, lon, lat)
-        if d < ON_FEATURE:
-            d = 0.0
-            lon, lat = self.centroid
-            if geo.haversine(img.lon, img.lat, lon, lat) < ON_FEATURE:
-                return d, None
-        return d, geo.bearing(img.lon, img.lat, lon, lat)
+def shape_of(fid: int, geom: QgsGeometry) -> Feature | None:
+    """A QGIS geometry (already in WGS84) as the engine's plain feature; None when unusable."""
+    g = QgsGeometry(geom)
+    if g.isNull() or g.isEmpty():
+        return None
+    if QgsWkbTypes.isCurvedType(g.wkbType()):
+        g = QgsGeometry(g.constGet().segmentize())
+    kind = {Qgis.GeometryType.Point: "point", Qgis.GeometryType.Line: "line",
+            Qgis.GeometryType.Polygon: "polygon"}.get(g.type())
+    if kind is None:
+        return None
+    g.convertToMultiType()
+    if kind == "point":
+        parts = [[(p.x(), p.y())] for p in g.asMultiPoint()]
+    elif kind == "line":
+        parts = [[(p.x(), p.y()) for p in line] for line in g.asMultiPolyline()]
+    else:
+        parts = [[(p.x(), p.y()) for p in ring] for poly in g.asMultiPolygon() for ring in poly]
+    c = geom.centroid()
+    centroid = (c.asPoint().x(), c.asPoint().y()) if not c.isNull() and not c.isEmpty() else None
+    return Feature(fid, kind, parts, centroid)
 
 
 class ImagesForFeatures(MapillaryAlgorithm):
@@ -171,95 +156,44 @@ class ImagesForFeatures(MapillaryAlgorithm):
         max_tiles = self.parameterAsInt(parameters, self.MAX_TILES, context) or DEFAULT_MAX_TILES
         id_field = self.parameterAsString(parameters, self.ID_FIELD, context)
         config = self.config_of(parameters, context)
-        try:  # validate the filters once, with the engine's messages
-            Query.build(closeto=(0.0, 0.0), start_time=newer, pano=pano, fields=extra)
-        except QueryError as e:
-            raise QgsProcessingException(e.message) from None
 
         # the output's fields: the image's, then the feature's
-        fields = layers.image_fields(extra)
-        image_field_count = fields.count()
+        fields = layers.fields_for("images", extra)
         key_field = None
         if id_field:
-            src_field = source.fields().field(id_field)
-            key_field = QgsField(src_field)
-            if fields.indexOf(key_field.name()) >= 0 or key_field.name() in ("feature_id", "rank", "distance_m",
-                                                                             "bearing"):
+            key_field = QgsField(source.fields().field(id_field))
+            if fields.indexOf(key_field.name()) >= 0 or key_field.name() in dict(EXTRA_COLUMNS):
                 key_field.setName("feature_" + key_field.name())
-        for f in layers.qgs_fields([("feature_id", "int"), ("rank", "int"), ("distance_m", "real"),
-                                    ("bearing", "real")]):
+        for f in layers.qgs_fields(EXTRA_COLUMNS):
             fields.append(f)
         if key_field is not None:
             fields.append(key_field)
 
-        targets, skipped = self._targets(source, context, distance, id_field, max_tiles, feedback)
-        total = len(targets)
-        feedback.pushInfo(self.tr("{0} features to match.").format(total))
-        report = Report(strategy="tiles")
-        rows: list[tuple[_Target, int, Image, float, float | None]] = []
-        done = 0
-        for chunk in self._chunks(targets):
-            if feedback.isCanceled():
-                report.cancelled = True
-                break
-            union = (min(t.bbox[0] for t in chunk), min(t.bbox[1] for t in chunk),
-                     max(t.bbox[2] for t in chunk), max(t.bbox[3] for t in chunk))
-            tiles = sorted({k for t in chunk for k in t.tiles})
-            try:
-                query = Query.build(bbox=union, start_time=newer, pano=pano,
-                                    max_tiles=max(DEFAULT_MAX_TILES, geo.count_tiles(union)))
-            except QueryError as e:
-                raise QgsProcessingException(e.message) from None
-            feedback.setProgressText(self.tr("Features {0} to {1} of {2}…").format(done + 1, done + len(chunk), total))
-            span = (90.0 * done / total, 90.0 * (done + len(chunk)) / total)
-            result = self.run_search(query, feedback, sequences=False, config=config, only=tiles, span=span)
-            _merge(report, result.report)
-            grid = _grid(result.images)
-            for t in chunk:
-                found = []
-                for img in _candidates(grid, t.bbox):
-                    d, b = t.measure(img)
-                    if d > distance:
-                        continue
-                    if looking and not img.is_pano and b is not None:
-                        if img.compass_angle is None or geo.angle_diff(b, img.compass_angle) > tolerance:
-                            continue
-                    found.append((d, img.id, img, b))
-                found.sort(key=lambda r: (r[0], r[1]))
-                rows.extend((t, rank, img, d, b) for rank, (d, _, img, b) in enumerate(found[:nearest], 1))
-                done += 1
-                feedback.setProgress(90.0 * done / total)
-            if result.report.cancelled:
-                break
-
-        if extra and rows and not feedback.isCanceled():
-            feedback.setProgressText(self.tr("Fetching extra fields…"))
-            unique = {img.id: img for _, _, img, _, _ in rows}
-            try:
-                fields_report = enrich(list(unique.values()), extra, self._token, config=config,
-                                       cancelled=feedback.isCanceled)
-            except AuthError as e:
-                raise QgsProcessingException(e.message) from None
-            except MapillaryError as e:  # cancelled while fetching: write without the extra fields
-                feedback.pushWarning(e.message)
-            else:
-                report.failures.extend(fields_report.failures)
-                report.requests += fields_report.requests
-            for _, _, img, _, _ in rows:
-                img.extra = unique[img.id].extra
+        shapes, keys = self._shapes(source, context, id_field, feedback)
+        feedback.pushInfo(self.tr("{0} features to match.").format(len(shapes)))
+        try:
+            found = images_for_features(
+                shapes, self._token, distance=distance, nearest=nearest, looking_at=looking, tolerance=tolerance,
+                newer_than=newer, pano=pano, fields=extra, max_tiles=max_tiles, config=config,
+                transport=network.transport, progress=ProgressRelay(feedback), cancelled=feedback.isCanceled)
+        except QueryError as e:
+            raise QgsProcessingException(e.message) from None
+        for fid, why in found.skipped:
+            feedback.pushWarning(self.tr("Feature {0} skipped: {1}.").format(fid, why))
+        result = found.as_search_result()
+        self.check_outcome(result)
 
         sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.Point, WGS84)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        image_fields = layers.image_fields(extra)
-        for t, rank, img, d, b in rows:
-            base = next(layers.image_features([img], image_fields, extra))
+        image_fields = layers.fields_for("images", extra)
+        for m in found.matches:
+            base = next(layers.features("images", [m.image], image_fields, extra))
             out = QgsFeature(fields)
             out.setGeometry(base.geometry())
-            attrs = base.attributes()[:image_field_count] + [t.fid, rank, round(d, 3),
-                                                             None if b is None else round(b, 2)]
+            attrs = base.attributes() + [m.feature_id, m.rank, m.distance, m.bearing]
             if key_field is not None:
-                attrs.append(t.key)
+                attrs.append(keys.get(m.feature_id))
             out.setAttributes(attrs)
             if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
                 raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
@@ -267,114 +201,37 @@ class ImagesForFeatures(MapillaryAlgorithm):
         del sink  # QGIS < 3.42: the file is complete once the sink is deleted
         feedback.setProgress(100.0)
 
-        if skipped:
-            report.skip("features without a usable geometry, or too large", skipped)
-        self.report_outcome(report, feedback)
-        matched = len({t.fid for t, *_ in rows})
-        feedback.pushInfo(self.tr("{0} images written for {1} of {2} features.").format(len(rows), matched, total))
-        self.style_on_load(context, dest_id, "images", None, report)
-        return {self.OUTPUT: dest_id, self.COUNT: len(rows), self.MATCHED: matched,
-                self.COMPLETE: report.complete, self.SUMMARY: report.summary()}
+        complete = self.report_outcome(result, feedback)
+        feedback.pushInfo(self.tr("{0} images written for {1} of {2} features.").format(
+            len(found.matches), found.matched, found.features))
+        self.style_on_load(context, dest_id, "images", None, found.report)
+        return {self.OUTPUT: dest_id, self.COUNT: len(found.matches), self.MATCHED: found.matched,
+                self.COMPLETE: complete, self.SUMMARY: found.report.summary()}
 
-    # --- steps --------------------------------------------------------------
-    def _targets(self, source, context: QgsProcessingContext, distance: float, id_field: str, max_tiles: int,
-                 feedback: QgsProcessingFeedback) -> tuple[list[_Target], int]:
-        """The features in WGS84 with their grown boxes and tiles; features that cannot be used are
-        counted and named in the log."""
+    def _shapes(self, source, context: QgsProcessingContext, id_field: str,
+                feedback: QgsProcessingFeedback) -> tuple[list[Feature], dict[int, Any]]:
+        """The features in WGS84, as the engine's plain shapes, and their ID_FIELD values by feature id."""
         to_wgs = QgsCoordinateTransform(source.sourceCrs(), WGS84, context.transformContext())
         key_index = source.fields().lookupField(id_field) if id_field else -1
-        targets, skipped = [], 0
+        shapes, keys = [], {}
         for feature in source.getFeatures():
             if feedback.isCanceled():
                 break
             geom = QgsGeometry(feature.geometry())
             if geom.isNull() or geom.isEmpty():
-                skipped += 1
+                feedback.pushWarning(self.tr("Feature {0} has no geometry: skipped.").format(feature.id()))
                 continue
             try:
                 geom.transform(to_wgs)
             except QgsCsException:
-                skipped += 1
                 feedback.pushWarning(self.tr("Feature {0} could not be transformed to WGS84: skipped.")
                                      .format(feature.id()))
                 continue
-            target = _target(feature.id(), feature.attribute(key_index) if key_index >= 0 else None, geom, distance)
-            if len(target.tiles) > max_tiles:
-                skipped += 1
-                feedback.pushWarning(self.tr("Feature {0} needs {1} z14 tiles, more than {2}: skipped.")
-                                     .format(feature.id(), len(target.tiles), max_tiles))
+            shape = shape_of(feature.id(), geom)
+            if shape is None:
+                feedback.pushWarning(self.tr("Feature {0} has no usable geometry: skipped.").format(feature.id()))
                 continue
-            targets.append(target)
-        return targets, skipped
-
-    @staticmethod
-    def _chunks(targets: list[_Target]) -> list[list[_Target]]:
-        """Features close together, so that one search (a few tiles) serves several features."""
-        def key(t: _Target):
-            _, x, y = (int(v) for v in t.tiles[0].split("/"))
-            return y >> 3, x >> 3, y, x
-
-        chunks: list[list[_Target]] = []
-        current: list[_Target] = []
-        tiles: set[str] = set()
-        box = None
-        for t in sorted(targets, key=key):
-            grown = t.bbox if box is None else (min(box[0], t.bbox[0]), min(box[1], t.bbox[1]),
-                                                max(box[2], t.bbox[2]), max(box[3], t.bbox[3]))
-            if current and (len(tiles | set(t.tiles)) > CHUNK_TILES or geo.count_tiles(grown) > CHUNK_SPAN):
-                chunks.append(current)
-                current, tiles, grown = [], set(), t.bbox
-            current.append(t)
-            tiles |= set(t.tiles)
-            box = grown
-        if current:
-            chunks.append(current)
-        return chunks
-
-
-def _target(fid: int, key: Any, geom: QgsGeometry, distance: float) -> _Target:
-    c = geom.centroid().asPoint() if not geom.centroid().isEmpty() else geom.boundingBox().center()
-    centroid = (c.x(), c.y())
-    r = geom.boundingBox()
-    bbox = geo.grow_bbox((r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum()), distance)
-    tiles = ["/".join(map(str, t)) for t in geo.tiles_for_bbox(bbox)]
-    point = None
-    if geom.type() == Qgis.GeometryType.Point and not geom.isMultipart():
-        p = geom.asPoint()
-        point = (p.x(), p.y())
-    t = _Target(fid, key, geom, point, centroid, bbox, tiles)
-    if point is None:  # a local plane in metres, good to well under a metre over a few km
-        t.ky = math.radians(1.0) * geo.EARTH_RADIUS
-        t.kx = t.ky * max(math.cos(math.radians(centroid[1])), 1e-6)
-        local = QgsGeometry(geom)
-        local.transform(QTransform(t.kx, 0.0, 0.0, t.ky, -centroid[0] * t.kx, -centroid[1] * t.ky))
-        t.local = local
-    return t
-
-
-def _grid(images: list[Image]) -> dict[tuple[int, int], list[Image]]:
-    grid: dict[tuple[int, int], list[Image]] = defaultdict(list)
-    for img in images:
-        grid[(math.floor(img.lon / GRID), math.floor(img.lat / GRID))].append(img)
-    return grid
-
-
-def _candidates(grid: dict[tuple[int, int], list[Image]], b: geo.BBox):
-    for gx in range(math.floor(b[0] / GRID), math.floor(b[2] / GRID) + 1):
-        for gy in range(math.floor(b[1] / GRID), math.floor(b[3] / GRID) + 1):
-            for img in grid.get((gx, gy), ()):
-                if b[0] <= img.lon <= b[2] and b[1] <= img.lat <= b[3]:
-                    yield img
-
-
-def _merge(total: Report, part: Report) -> None:
-    total.planned += part.planned
-    total.fetched += part.fetched
-    total.requests += part.requests
-    total.failures.extend(part.failures)
-    total.warnings.extend(part.warnings)
-    total.cancelled = total.cancelled or part.cancelled
-    total.seconds += part.seconds
-    for reason, n in part.skipped.items():
-        total.skip(reason, n)
-
+            shapes.append(shape)
+            if key_index >= 0:
+                keys[feature.id()] = feature.attribute(key_index)
+        return shapes, keys

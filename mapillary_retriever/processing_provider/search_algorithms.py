@@ -14,7 +14,8 @@ from qgis.core import (
 )
 
 from .. import layers
-from .base import WGS84, MapillaryAlgorithm, finish_sink
+from ..api.schema import LAYERS
+from .base import WGS84, MapillaryAlgorithm, finish_sink, translate
 
 
 class _SearchAlgorithm(MapillaryAlgorithm):
@@ -22,13 +23,11 @@ class _SearchAlgorithm(MapillaryAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add_search_parameters()
-        if self.KIND == "images":
-            sink = QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Mapillary images"),
-                                                     Qgis.ProcessingSourceType.VectorPoint)
-        else:
-            sink = QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Mapillary sequences"),
-                                                     Qgis.ProcessingSourceType.VectorLine)
-        self.addParameter(sink)
+        spec = LAYERS[self.KIND]
+        source_type = {"Point": Qgis.ProcessingSourceType.VectorPoint,
+                       "MultiLineString": Qgis.ProcessingSourceType.VectorLine}[spec.geometry]
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, translate("schema", spec.title),
+                                                            source_type))
         self.add_common_outputs()
 
     def processAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
@@ -39,17 +38,13 @@ class _SearchAlgorithm(MapillaryAlgorithm):
         feedback.pushInfo(self.tr("Searching {0}.").format(query.describe()))
         result = self.run_search(query, feedback, sequences=self.KIND == "sequences", strategy=strategy,
                                  config=self.config_of(parameters, context))
-        if self.KIND == "images":
-            fields = layers.image_fields(query.fields)
-            geometry = Qgis.WkbType.Point
-            features = layers.image_features(result.images, fields, query.fields)
-            count = len(result.images)
-        else:
-            fields = layers.sequence_fields(query.fields)
-            geometry = Qgis.WkbType.MultiLineString
-            features = layers.sequence_features(result.sequences, fields, query.fields)
-            count = len(result.sequences)
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry, WGS84)
+        self.check_outcome(result)
+        records = getattr(result, self.KIND)
+        fields = layers.fields_for(self.KIND, query.fields)
+        features = layers.features(self.KIND, records, fields, query.fields)
+        count = len(records)
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, layers.wkb_type(self.KIND),
+                                             WGS84)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         for feature in features:
@@ -57,13 +52,10 @@ class _SearchAlgorithm(MapillaryAlgorithm):
                 raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.OUTPUT))
         finish_sink(sink)
         del sink  # QGIS < 3.42: the file is complete once the sink is deleted
-        self.report_outcome(result.report, feedback)
-        if self.KIND == "images":
-            feedback.pushInfo(self.tr("{0} images written.").format(count))
-        else:
-            feedback.pushInfo(self.tr("{0} sequences written (from {1} images).").format(count, len(result.images)))
+        complete = self.report_outcome(result, feedback)
+        feedback.pushInfo(self.tr("{0} features written (from {1} images).").format(count, len(result.images)))
         self.style_on_load(context, dest_id, self.KIND, query, result.report)
-        return {self.OUTPUT: dest_id, self.COUNT: count, self.COMPLETE: result.report.complete,
+        return {self.OUTPUT: dest_id, self.COUNT: count, self.COMPLETE: complete,
                 self.SUMMARY: result.report.summary()}
 
 

@@ -486,3 +486,20 @@ def test_loaded_outputs_get_the_plugin_style(provider, sandbox, qgis_new_project
     assert layer.temporalProperties().isActive()
     assert "Search: 40 m around" in layer.metadata().abstract()
     assert "complete" in layer.metadata().abstract()
+
+
+def test_algorithms_are_found_by_their_tags(provider):
+    for alg in provider.algorithms():
+        assert {"street", "photo", "panorama", "imagery", "mapillary", "street-level"} <= set(alg.tags()), alg.id()
+
+
+def test_a_stop_half_way_keeps_what_was_fetched(provider, sandbox):
+    """The daily tile quota runs out after ten tiles: what they held is written, marked incomplete
+    (Processing used to drop it)."""
+    sandbox.configure(tile_quota=10)
+    fb = Feedback()
+    result, _ = run("mapillary:searchimages", {"POINT": POINT, "RADIUS": 2500, "RETRIES": 0,
+                                               "OUTPUT": "TEMPORARY_OUTPUT"}, fb)
+    assert result["COMPLETE"] is False and 0 < result["OUTPUT"].featureCount() == result["COUNT"]
+    assert any(w.startswith("INCOMPLETE") and "quota" in w for w in fb.warnings), fb.warnings
+    assert sandbox.stats["tiles"] < 20  # it stopped: the quota is spent for the day

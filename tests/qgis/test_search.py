@@ -16,6 +16,7 @@ import pytest
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsFeatureRequest,
     QgsProject,
     QgsRuleBasedRenderer,
     QgsVectorLayerTemporalProperties,
@@ -112,7 +113,8 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     assert images.featureCount() == len(truth) > 100
     assert {f["id"] for f in images.getFeatures()} == set(truth)
     assert sequences.featureCount() == len(sequences_of(truth.values()))
-    assert (images.name(), sequences.name()) == ("Mapillary images", "Mapillary sequences")
+    assert images.name() == f"Mapillary images ({len(truth):,})"
+    assert sequences.name() == f"Mapillary sequences ({sequences.featureCount():,})"
 
     # typed fields
     fields = images.fields()
@@ -130,7 +132,8 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
     # one group named after the search, images above sequences
     root = QgsProject.instance().layerTreeRoot()
     group = root.children()[0]
-    assert group.name().startswith("Mapillary: 250 m around 6.13000,49.61000")
+    assert group.name().startswith("Mapillary ") and "250 m around 6.13000,49.61000" in group.name()
+    assert len(group.name()) <= 60
     assert [child.layerId() for child in group.children()] == [images.id(), sequences.id()]
 
     # style, time and metadata
@@ -144,14 +147,22 @@ def test_dialog_search_adds_typed_styled_layers_in_a_group(plugin, sandbox, web_
 
     (level, title, text), = messages(web_iface)
     assert level == Qgis.MessageLevel.Success
-    assert f"{len(truth):,} images and {sequences.featureCount():,} sequences added" in text
+    assert f"{len(truth):,} images and {sequences.featureCount():,} sequences" in text
+    # the canvas shows the result
+    assert plugin.iface.mapCanvas().extent().contains(images.extent())
+    # an image layer opens an image in Mapillary and has a map tip
+    (action,) = [a for a in images.actions().actions() if a.name() == "Open in Mapillary"]
+    assert action.command() == 'https://www.mapillary.com/app/?pKey=[% "id" %]'
+    assert '"id"' in images.mapTipTemplate() and "captured_at" in images.mapTipTemplate()
+    # QGIS shows no toast of its own: the message bar item is the only message
+    assert task.flags() & task.Flag.Silent
     # the dialog remembers the search
     from mapillary_retriever import settings
 
     assert settings.load_form()["radius"] == 250
 
 
-def test_geopackage_output(plugin, sandbox, tmp_path):
+def test_geopackage_output(plugin, sandbox, tmp_path, web_iface):
     path = str(tmp_path / "mapillary.gpkg")
     query = Query.build(closeto=CENTER, radius=150)
     finish(plugin, plugin.runner.start(query, Output(gpkg=path)))
@@ -161,18 +172,51 @@ def test_geopackage_output(plugin, sandbox, tmp_path):
     assert layers["images"].featureCount() == len(truth)
     assert layers["sequences"].featureCount() == len(sequences_of(truth.values()))
     assert layers["images"].fields().field("captured_at").type() == QVariant.DateTime
+    assert layers["images"].source().endswith("layername=images")
     # appending a second search adds to the file's layers
     QgsProject.instance().removeAllMapLayers()
     finish(plugin, plugin.runner.start(query, Output(gpkg=path, append=True, sequences=False)))
     assert mapillary_layers()["images"].featureCount() == 2 * len(truth)
+    # a new search that does not append never overwrites an earlier one: it gets its own tables
+    QgsProject.instance().removeAllMapLayers()
+    web_iface.messageBar().clearWidgets()
+    finish(plugin, plugin.runner.start(Query.build(closeto=CENTER, radius=60), Output(gpkg=path)))
+    layers = mapillary_layers()
+    assert layers["images"].source().endswith("layername=images_2")
+    assert layers["sequences"].source().endswith("layername=sequences_2")
+    assert layers["images"].featureCount() == len(truth_within(sandbox.world, *CENTER, 60))
+    (level, title, text), = messages(web_iface)
+    assert "images_2" in text and "sequences_2" in text
+    from osgeo import ogr
+
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("images").GetFeatureCount() == 2 * len(truth)  # the earlier tables are kept
+    assert ds.GetLayerByName("sequences").GetFeatureCount() == len(sequences_of(truth.values()))
+    ds = None
 
 
-@pytest.fixture
-def sandbox_process(tmp_path, monkeypatch):
+def test_the_newest_search_stands_out(plugin, sandbox, web_iface):
+    finish(plugin, plugin.runner.start(Query.build(closeto=CENTER, radius=40), Output()))
+    far = (6.145, 49.615)
+    assert truth_within(sandbox.world, *far, 40)
+    finish(plugin, plugin.runner.start(Query.build(closeto=far, radius=40), Output()))
+    root = QgsProject.instance().layerTreeRoot()
+    newest, earlier = root.children()[:2]
+    assert "6.14500,49.61500" in newest.name() and newest.isExpanded() and not earlier.isExpanded()
+    full = newest.serverProperties().abstract() if hasattr(newest, "serverProperties") else \
+        newest.customProperty("wmsAbstract")
+    assert "40 m around 6.14500,49.61500" in full
+    names = [layer.name() for layer in QgsProject.instance().mapLayers().values()]
+    assert len(set(names)) == 4  # the counts tell the searches' layers apart
+    canvas = plugin.iface.mapCanvas()
+    assert canvas.extent().contains(newest.findLayers()[0].layer().extent())
+
+
+def _sandbox_process(tmp_path, monkeypatch, latency: float):
     """A sandbox in its own process, as the real service is: its work does not compete with
     QGIS's threads for the Python interpreter."""
     ready = tmp_path / "ready"
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--latency", "0.25",
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--latency", str(latency),
                              "--ready-file", str(ready)], cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         end = time.monotonic() + 60
@@ -186,6 +230,16 @@ def sandbox_process(tmp_path, monkeypatch):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture
+def sandbox_process(tmp_path, monkeypatch):
+    yield from _sandbox_process(tmp_path, monkeypatch, 0.25)
+
+
+@pytest.fixture
+def quick_sandbox_process(tmp_path, monkeypatch):
+    yield from _sandbox_process(tmp_path, monkeypatch, 0.0)
 
 
 def test_ui_thread_keeps_ticking_during_a_large_search(plugin, sandbox, sandbox_process):
@@ -212,6 +266,34 @@ def test_ui_thread_keeps_ticking_during_a_large_search(plugin, sandbox, sandbox_
     assert mapillary_layers()["images"].featureCount() == len(sandbox.world.images)
 
 
+def test_ui_thread_never_blocks_while_a_large_result_becomes_layers(plugin, sandbox, quick_sandbox_process):
+    """The whole world (60,000 images) with camera make and model: from the start of the search
+    to the layers in the project and the message, no main-thread gap exceeds 100 ms (the layers
+    and their features are built on the task's thread)."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    task = plugin.runner.start(Query.build(bbox=(6.07, 49.57, 6.19, 49.65), fields="make,model"), Output())
+    stages: list[tuple[str, int, float]] = []
+    task.progressed.connect(lambda p: stages.append((p.stage, p.done, time.monotonic())))
+    finish(plugin, task, timeout=180)
+    ended = time.monotonic()
+    QCoreApplication.processEvents()
+    timer.stop()
+    images = mapillary_layers()["images"]
+    assert images.featureCount() == len(sandbox.world.images)
+    assert {f["make"] for f in images.getFeatures(QgsFeatureRequest().setLimit(50))} - {None}
+    searched = next(t for stage, _, t in stages if stage == "done")  # the engine is done: layers next
+    gaps = [(b - a, b) for a, b in zip(ticks, ticks[1:])]
+    assert ticks[-1] >= ended - 0.05 and len(ticks) > 50
+    layer_phase = [g for g, at in gaps if at > searched]
+    assert len(layer_phase) >= 5  # the layers took a while to build, and the timer kept ticking
+    assert max(layer_phase) < 0.1, f"the UI thread stalled for {max(layer_phase):.3f} s while the layers were made"
+    assert max(g for g, _ in gaps) < 0.25, f"the UI thread stalled for {max(g for g, _ in gaps):.3f} s"
+
+
 def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin, sandbox, web_iface):
     from truth import expected_lines
 
@@ -235,15 +317,17 @@ def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin,
     for line in sequences.getFeatures():  # every vertex of a line is a kept image
         assert set(json.loads(line["image_ids"])) <= set(ids)
     (level, title, text), = messages(web_iface)
-    assert level == Qgis.MessageLevel.Warning and "Cancelled" in text
-    assert f"{len(ids):,} images kept, {len(missing)} of {report.planned} map tiles missing" in text
+    assert level == Qgis.MessageLevel.Info and "Cancelled" in text
+    assert f"{len(ids):,} images" in text and f"{len(missing)} of {report.planned} map tiles are missing" in text
+    assert images.name() == f"Mapillary images ({len(ids):,}, incomplete)"
 
     sandbox.configure(latency=0.0)
     button(web_iface, "Retry the missing part").click()
     (retry,) = plugin.runner.tasks
-    assert retry.only == missing
+    assert retry.previous is task.result and retry.previous.report.missing("tile") == missing
     finish(plugin, retry)
     assert sandbox.stats["tiles"] >= 1
+    assert images.name() == f"Mapillary images ({len(sandbox.world.images):,})"
     ids = [f["id"] for f in images.getFeatures()]
     assert len(ids) == len(set(ids)) == len(truth_in_bbox(sandbox.world, bbox)) == len(sandbox.world.images)
     truth = expected_lines(sandbox.world, set(ids))  # lines rebuilt across the retried tiles, exactly
@@ -253,7 +337,7 @@ def test_cancel_keeps_a_consistent_partial_result_and_retry_completes_it(plugin,
         assert json.loads(f["image_ids"]) == [i for run in truth[f["id"]] for i in run]
         assert [len(part) for part in f.geometry().asMultiPolyline()] == [len(run) for run in truth[f["id"]]]
     assert "Result: complete" in images.metadata().abstract()
-    assert any("complete" in text for _, _, text in messages(web_iface))
+    assert any(level == Qgis.MessageLevel.Success and "complete" in title for level, title, _ in messages(web_iface))
 
 
 def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retries):
@@ -265,7 +349,13 @@ def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retri
     finish(plugin, plugin.runner.start(query, Output()))
     (level, title, text), = messages(web_iface)
     key = "/".join(map(str, broken))
-    assert level == Qgis.MessageLevel.Warning and "Some tiles failed" in text and key in text
+    assert level == Qgis.MessageLevel.Warning and "incomplete" in text and "1 of" in text
+    (item,) = web_iface.messageBar().items()
+    assert key in item.property("details")  # the tile is named behind the Details button
+    button(web_iface, "Details").click()
+    (box,) = plugin.runner.presenter.boxes
+    assert key in box.detailedText()
+    box.close()
     partial = mapillary_layers()["images"].featureCount()
     truth = truth_within(sandbox.world, *CENTER, 400)
     assert 0 < partial < len(truth)
@@ -273,7 +363,7 @@ def test_failed_tiles_are_named_and_retried(plugin, sandbox, web_iface, no_retri
     sandbox.configure(fail_tiles=set())
     button(web_iface, "Retry the missing part").click()
     (retry,) = plugin.runner.tasks
-    assert retry.only == [key]
+    assert retry.previous.report.missing("tile") == [key]
     finish(plugin, retry)
     assert mapillary_layers()["images"].featureCount() == len(truth)
     assert sandbox.stats["tiles"] == len(tiles) + 1  # only the missing tile was fetched again
@@ -305,7 +395,7 @@ def test_errors_reach_the_message_bar_in_words(plugin, sandbox, web_iface, monke
         assert level == Qgis.MessageLevel.Warning and title == "No Mapillary images found"
         assert "larger radius (it is 100 m)" in text
     elif case == "rate limit":
-        assert level == Qgis.MessageLevel.Critical and title == "Mapillary rate limit reached"
+        assert level == Qgis.MessageLevel.Critical and "rate limit" in title
         assert "Wait a few minutes" in text and button(web_iface, "Retry the missing part")
     else:
         assert level == Qgis.MessageLevel.Critical and title == "Could not reach Mapillary"
