@@ -16,3 +16,22 @@ def transport(cancelled: Callable[[], bool] | None = None):
     from .qgis_transport import QgisTransport
 
     return QgisTransport(cancelled=cancelled)
+
+
+def cache_dir() -> str | None:
+    """Where tiles are cached inside QGIS: the profile's cache folder (``MAPILLARY_CACHE_DIR``
+    overrides it; set it empty for no cache)."""
+    import os
+
+    if "MAPILLARY_CACHE_DIR" in os.environ:
+        return os.environ["MAPILLARY_CACHE_DIR"] or None
+    from qgis.core import QgsApplication
+
+    return os.path.join(QgsApplication.qgisSettingsDirPath(), "cache", "mapillary-retriever")
+
+
+def config(**overrides):
+    """The engine's settings inside QGIS: endpoints from the environment, tiles cached in the profile."""
+    from .api.client import Config
+
+    return Config.from_env(**{"cache_dir": cache_dir(), **overrides})

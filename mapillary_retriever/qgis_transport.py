@@ -77,7 +77,13 @@ class QgisTransport:
         self._cancel.set()
 
     def is_cancelled(self) -> bool:
-        return self._cancel.is_set() or bool(self._cancelled and self._cancelled())
+        if self._cancel.is_set():
+            return True
+        try:
+            return bool(self._cancelled and self._cancelled())
+        except RuntimeError:  # the task that asked is gone (its C++ object was deleted): stop
+            self._cancel.set()
+            return True
 
     def close(self) -> None:
         """Nothing to release: the network managers are QGIS's own, one per thread."""

@@ -124,13 +124,12 @@ class SearchTask(QgsTask):
         self.worker_thread = threading.get_ident()
         try:
             lacking = _lacking(self.previous.images, self.query.fields) if self.previous is not None else set()
+            seams = {"config": network.config(), "transport": network.transport(self.isCanceled),
+                     "progress": self._progress, "cancelled": self.isCanceled}
             if self.previous is not None:
-                self.result = resume(self.previous, self._token, transport=network.transport(),
-                                     progress=self._progress, cancelled=self.isCanceled)
+                self.result = resume(self.previous, self._token, **seams)
             else:
-                self.result = search(self.query, self._token, sequences=self.output.sequences,
-                                     transport=network.transport(), progress=self._progress,
-                                     cancelled=self.isCanceled)
+                self.result = search(self.query, self._token, sequences=self.output.sequences, **seams)
             self._token = None
             self.built = self._build(self.result, lacking)
         except Exception as e:  # a bug: keep the traceback for the message log

@@ -40,7 +40,9 @@ def sandbox(sandbox_server, monkeypatch, tmp_path_factory):
     monkeypatch.setenv("MAPILLARY_GRAPH_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_TILES_URL", sandbox_server.url)
     monkeypatch.setenv("MAPILLARY_ACCESS_TOKEN", DEMO_TOKEN)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))  # each test its own tile cache
+    cache = tmp_path_factory.mktemp("cache")  # each test its own tile cache (command line and QGIS)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("MAPILLARY_CACHE_DIR", str(cache / "qgis"))
     yield sandbox_server
     sandbox_server.config = Config()
 

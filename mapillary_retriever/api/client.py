@@ -278,8 +278,9 @@ class Client:
         self.tiles_fetched = 0  # from the network (not the cache)
         self.cache_hits = 0
         self.cache = self.tile_counter = None
-        # cache keys name the tile server (a hash of its address), never the token
-        self._cache_prefix = "t" + hashlib.sha256(self.config.tiles_url.encode()).hexdigest()[:12]
+        # cache keys name the tile server and the token by a hash, never the token itself: a tile
+        # fetched with one token is not served to another (a revoked token gets nothing from the cache)
+        self._cache_prefix = "t" + hashlib.sha256((self.config.tiles_url + "\n" + token).encode()).hexdigest()[:16]
         if self.config.cache_dir:
             from .cache import DailyCounter, TileCache
 

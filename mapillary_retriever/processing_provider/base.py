@@ -222,7 +222,7 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
 
     def config_of(self, parameters: dict[str, Any], context: QgsProcessingContext) -> Config:
         """Endpoints from the environment (MAPILLARY_GRAPH_URL, MAPILLARY_TILES_URL), retries from the parameter."""
-        return Config.from_env(retries=self.parameterAsInt(parameters, self.RETRIES, context))
+        return network.config(retries=self.parameterAsInt(parameters, self.RETRIES, context))
 
     def fields_of(self, parameters: dict[str, Any], context: QgsProcessingContext) -> tuple[str, ...]:
         return tuple(f for f in self.parameterAsEnumStrings(parameters, self.FIELDS, context) if f)
@@ -274,7 +274,8 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
         """Run the engine with progress and cancel wired to ``feedback``. It never raises for the
         network: see ``check_outcome`` and ``report_outcome``."""
         return search(query, self._token, strategy=strategy, sequences=sequences, config=config,
-                      transport=network.transport(), progress=ProgressRelay(feedback), cancelled=feedback.isCanceled)
+                      transport=network.transport(feedback.isCanceled), progress=ProgressRelay(feedback),
+                      cancelled=feedback.isCanceled)
 
     def check_outcome(self, result: SearchResult) -> None:
         """A search that stopped with nothing fetched (a refused token, an unreachable server) is an
