@@ -149,7 +149,7 @@ class SearchDialog(QDialog):
         root.addLayout(progress_row)
 
         buttons = QHBoxLayout()
-        self.help_button = QPushButton(tr("Help"), self)
+        self.help_button = QPushButton(icon("help"), tr("Help"), self)
         self.help_button.setToolTip(tr("Open the plugin's documentation in the web browser"))
         self.help_button.clicked.connect(open_help)
         buttons.addWidget(self.help_button)
