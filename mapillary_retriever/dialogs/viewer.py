@@ -46,6 +46,7 @@ DETAIL_FIELDS = ("id,captured_at,compass_angle,computed_compass_angle,geometry,c
 WEB_URL = "https://www.mapillary.com/app/?pKey={id}&focus=photo"
 HIGHLIGHT = QColor("#ff2d78")
 DIRECTION_PX = 46  # length of the viewing-direction wedge on screen
+EMPTY_STYLE = "QLabel { background: #20262b; color: #c8d0d6; border-radius: 3px; }"
 HALF_FOV = 30.0  # degrees either side of the compass angle
 
 
@@ -80,14 +81,16 @@ class ThumbnailLabel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(QSize(200, 130))
         self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding))
-        self.setStyleSheet("QLabel { background: #20262b; color: #c8d0d6; border-radius: 3px; }")
+        self.setStyleSheet(EMPTY_STYLE)
         self.setWordWrap(True)
 
     def set_image(self, pixmap: QPixmap) -> None:
         self._pixmap = pixmap
+        self.setStyleSheet("QLabel { background: transparent; }")  # no dark bands beside the picture
         self._rescale()
 
     def clear_image(self, text: str = "") -> None:
+        self.setStyleSheet(EMPTY_STYLE)
         self._pixmap = QPixmap()
         self.setPixmap(QPixmap())
         self.setText(text)
