@@ -3,6 +3,11 @@
 The token is kept as the password of a "Basic" auth config named
 "Mapillary Retriever"; its id is remembered in QgsSettings (the id is not a secret).
 Outside QGIS's configuration, MAPILLARY_ACCESS_TOKEN is used.
+
+The database may be locked (a master password is set but not typed this session). Nothing here
+asks for the master password unless a person is waiting for it on the main thread (``unlock()``,
+or ``get_token()`` there), and only once a session: a cancelled prompt is remembered until
+``unlock(again=True)`` (the dialogs' Unlock button). ``token_state()`` never asks.
 """
 
 from __future__ import annotations
@@ -10,9 +15,52 @@ from __future__ import annotations
 import os
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QThread
 
 SETTINGS_KEY = "mapillary_retriever/authcfg"
 CONFIG_NAME = "Mapillary Retriever"
+_declined = False  # the person cancelled the master password prompt in this session
+
+
+def database_state() -> str:
+    """"unset" (no master password yet), "locked" (set, not typed this session) or "unlocked"."""
+    am = QgsApplication.authManager()
+    if am.masterPasswordIsSet():
+        return "unlocked"
+    return "locked" if am.masterPasswordHashInDatabase() else "unset"
+
+
+def _on_main_thread() -> bool:
+    app = QCoreApplication.instance()
+    return app is not None and QThread.currentThread() == app.thread()
+
+
+def unlock(again: bool = False) -> bool:
+    """Make sure the auth database is unlocked, asking for the master password at most once a
+    session (``again``: the person asked to be asked). Never asks off the main thread."""
+    global _declined
+    if QgsApplication.authManager().masterPasswordIsSet():
+        return True
+    if again:
+        _declined = False
+    if _declined or not _on_main_thread():
+        return False
+    ok = bool(QgsApplication.authManager().setMasterPassword(True))
+    _declined = not ok
+    return ok
+
+
+def token_state() -> str:
+    """Where a token would come from, without asking for anything: "stored", "locked" (stored,
+    but the database is locked), "env" (MAPILLARY_ACCESS_TOKEN) or "none"."""
+    cfg_id = stored_authcfg()
+    am = QgsApplication.authManager()
+    if cfg_id and cfg_id in am.configIds():
+        if not am.masterPasswordIsSet():
+            return "locked"
+        if token_from_authcfg(cfg_id):
+            return "stored"
+    return "env" if os.environ.get("MAPILLARY_ACCESS_TOKEN") else "none"
 
 
 def stored_authcfg() -> str:
@@ -20,8 +68,8 @@ def stored_authcfg() -> str:
 
 
 def token_from_authcfg(authcfg: str) -> str | None:
-    """The token kept in an auth config, or None."""
-    if not authcfg:
+    """The token kept in an auth config, or None (also while the database is locked: never asks)."""
+    if not authcfg or not QgsApplication.authManager().masterPasswordIsSet():
         return None
     cfg = QgsAuthMethodConfig()
     if not QgsApplication.authManager().loadAuthenticationConfig(authcfg, cfg, True):
@@ -30,9 +78,10 @@ def token_from_authcfg(authcfg: str) -> str | None:
 
 
 def get_token(authcfg: str | None = None) -> str | None:
-    """The given auth config's token, else the stored one, else MAPILLARY_ACCESS_TOKEN."""
+    """The given auth config's token, else the stored one, else MAPILLARY_ACCESS_TOKEN.
+    A locked database is unlocked only when a person can be asked (see ``unlock``)."""
     for cfg_id in (authcfg, stored_authcfg()):
-        token = token_from_authcfg(cfg_id) if cfg_id else None
+        token = token_from_authcfg(cfg_id) if cfg_id and unlock() else None
         if token:
             return token
     return os.environ.get("MAPILLARY_ACCESS_TOKEN") or None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsPointXY, QgsRectangle
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QObject, QPoint, QRect, Qt
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolButton
 
-from .dialogs.common import icon, tr
+from .dialogs.common import WGS84, icon, tr, transform
 from .dialogs.map_tools import BoxTool, PointTool
 
 MENU = "&Mapillary Retriever"
@@ -83,6 +83,8 @@ class MapillaryRetrieverPlugin(QObject):
                                          self.activate_point_tool, checkable=True)
         self.viewer_action = self._action("viewer", tr("Image viewer"), self.open_viewer)
         self.settings_action = self._action("settings", tr("Settings…"), self.open_settings)
+        self.help_action = self._action("help", tr("Help"), self.open_help)
+        self.help_action.setToolTip(tr("Open the plugin's documentation in the web browser"))
         self.box_tool.setAction(self.box_action)
         self.point_tool.setAction(self.point_action)
         self.point_action.setToolTip(tr("Search around a clicked point (Shift+click: the point to look at)"))
@@ -183,6 +185,7 @@ class MapillaryRetrieverPlugin(QObject):
     # --- map tools ----------------------------------------------------------
     def activate_box_tool(self) -> None:
         self.canvas.setMapTool(self.box_tool)
+        self.iface.statusBarIface().showMessage(tr("Drag a box on the map to search inside it; Esc cancels."), 10000)
 
     def activate_point_tool(self) -> None:
         self.point_tool.target = "closeto"
@@ -195,14 +198,37 @@ class MapillaryRetrieverPlugin(QObject):
         self.canvas.setMapTool(self.point_tool)
 
     def _box_drawn(self, rect: QgsRectangle) -> None:
-        self.open_dialog().set_box(rect)
+        self.iface.statusBarIface().clearMessage()
+        dialog = self.open_dialog()
+        dialog.set_box(rect)
+        area = self._screen_rect(rect)
+        if area is not None:
+            dialog.place_beside(area)
+
+    def _screen_rect(self, rect: QgsRectangle) -> QRect | None:
+        """A WGS84 box in global screen pixels (where the canvas shows it)."""
+        try:
+            box = transform(WGS84, self.canvas.mapSettings().destinationCrs()).transformBoundingBox(rect)
+        except Exception:  # noqa: BLE001 (not on this map: leave the dialog where it is)
+            return None
+        to_px = self.canvas.getCoordinateTransform()
+        a = to_px.transform(box.xMinimum(), box.yMaximum())
+        b = to_px.transform(box.xMaximum(), box.yMinimum())
+        top_left = self.canvas.mapToGlobal(QPoint(round(a.x()), round(a.y())))
+        bottom_right = self.canvas.mapToGlobal(QPoint(round(b.x()), round(b.y())))
+        return QRect(top_left, bottom_right)
 
     def _point_picked(self, point: QgsPointXY, lookat: bool) -> None:
         self.open_dialog().set_point(point.x(), point.y(), lookat)
         if lookat:
             self.point_tool.target = "closeto"
 
-    # --- viewer and settings ----------------------------------------------
+    # --- viewer, settings and help -------------------------------------------
+    def open_help(self) -> None:
+        from .dialogs.search_dialog import open_help
+
+        open_help()
+
     def open_viewer(self):
         if self.viewer is None:
             from .dialogs.viewer import ImageViewerDock

@@ -66,6 +66,7 @@ class Output:
     append: bool = False  # GeoPackage: add to existing layers instead of writing new ones
     download_dir: str = ""  # also download the image files (with EXIF) into this folder
     download_size: str = "1024"  # 256, 1024, 2048 or original
+    within_wkt: str = ""  # WGS84 (Multi)Polygon WKT: keep only the images inside it (the bbox search is wider)
 
     def kinds(self) -> list[str]:
         return [k for k in KINDS if getattr(self, k)]

@@ -194,8 +194,119 @@ def steps():
     dialog.close()
 
 
+def context_layer():
+    """Something on the map (no basemap offline): the sandbox city's districts as polygons."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4326", "districts", "memory")
+    feats = []
+    for x, y in ((6.11, 49.60), (6.13, 49.60), (6.11, 49.615), (6.13, 49.615)):
+        f = QgsFeature()
+        f.setGeometry(QgsGeometry.fromRect(QgsRectangle(x, y, x + 0.019, y + 0.014)))
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    layer.updateExtents()
+    layer.renderer().symbol().setColor(QColor(220, 215, 200, 160))
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def image_layer_from_engine():
+    """The images within 300 m of the centre, fetched with the engine (not the search task), as a layer."""
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    from mapillary_retriever.api import Query, search
+    from mapillary_retriever.dialogs.common import KIND_PROPERTY
+
+    result = search(Query.build(closeto=CENTER, radius=300), os.environ["MAPILLARY_ACCESS_TOKEN"], sequences=False)
+    layer = QgsVectorLayer("Point?crs=EPSG:4326", "images", "memory")
+    layer.dataProvider().addAttributes([QgsField("id", QVariant.String), QgsField("sequence_id", QVariant.String),
+                                        QgsField("compass_angle", QVariant.Double),
+                                        QgsField("is_pano", QVariant.Bool)])
+    layer.updateFields()
+    feats = []
+    for img in result.images:
+        f = QgsFeature(layer.fields())
+        f.setAttributes([img.id, img.sequence_id, img.compass_angle, img.is_pano])
+        f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(img.lon, img.lat)))
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    layer.setCustomProperty(KIND_PROPERTY, "images")
+    layer.renderer().symbol().setColor(QColor("#05CB63"))
+    QgsProject.instance().addMapLayer(layer)
+    return layer
+
+
+def issue_steps():
+    """The first-hour issue: an empty project, a swapped point, the master password note, the viewer."""
+    from mapillary_retriever import settings as plugin_settings
+
+    plugin = plugins["mapillary_retriever"]
+    main = iface.mainWindow()
+    main.setGeometry(0, 0, 1600, 1000)
+    main.showMaximized()
+    close_popups()
+    iface.newProject(False)
+    plugin_settings.save_form({})
+    yield pause(1.0)
+
+    # 1. a new, empty project: the dialog says the map is empty and starts on another kind of area
+    dialog = plugin.open_dialog()
+    yield pause(0.3)
+    dialog.adjustSize()
+    dialog.move(main.geometry().right() - dialog.frameGeometry().width() - 8, main.y() + 80)
+    yield pause(0.3)
+    yield shot("01-dialog-empty-project")
+
+    # 2. a map, and a point typed latitude first: a warning, not an error
+    QgsProject.instance().setCrs(WEB_MERCATOR)
+    context_layer()
+    zoom(CENTER[0] + 0.01, CENTER[1], 2500)
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("point"))
+    dialog.crs_combo.setCurrentIndex(dialog.crs_combo.findData("EPSG:4326"))
+    dialog.point_edit.setText("49.61, 6.13")
+    yield rendered()
+    yield shot("02-dialog-swapped-point")
+    dialog.point_edit.setText(f"{CENTER[0]}, {CENTER[1]}")
+    dialog.close()
+
+    # 3. the settings before storing a token, with no master password yet
+    settings = plugin.open_settings()
+    settings.token_edit.setText("MLY|1234567890|abcdef")
+    yield pause(0.5)
+    yield shot("03-settings-master-password-note")
+    settings.close()
+
+    # 4. the viewer: a larger picture, the map following the image
+    images = image_layer_from_engine()
+    zoom(*CENTER, 160)
+    viewer = plugin.open_viewer()
+    main.resizeDocks([viewer], [480], Qt.Orientation.Horizontal)
+    yield pause(0.3)
+    nearest = min(images.getFeatures(), key=lambda f: f.geometry().asPoint().sqrDist(QgsPointXY(*CENTER))
+                  if not f["is_pano"] else 1e9)
+    shown = []
+    viewer.imageShown.connect(shown.append)
+    viewer.show_feature(images, nearest)
+    yield lambda: bool(shown)
+    yield rendered()
+    yield shot("04-viewer")
+    for _ in range(8):
+        n = len(shown)
+        viewer.next_action.trigger()
+        yield lambda n=n: len(shown) > n or not viewer.next_action.isEnabled()
+    yield rendered()
+    yield shot("05-viewer-after-8-steps")
+    viewer.open_large()
+    yield pause(0.8)
+    yield shot("06-viewer-large-picture")
+    if viewer.large is not None:
+        viewer.large.close()
+
+
 def run():
-    gen = steps()
+    gen = issue_steps() if os.environ.get("SCREENSHOT_STEPS", "issue") == "issue" else steps()
     state = {"wait": lambda: True}
     timer = QTimer(iface.mainWindow())
 

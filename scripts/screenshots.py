@@ -45,6 +45,8 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "out" / "screenshots"))
     ap.add_argument("--timeout", type=float, default=240.0)
     ap.add_argument("--latency", type=float, default=0.3, help="the sandbox's seconds per answer (to see progress)")
+    ap.add_argument("--steps", choices=("issue", "tour"), default="issue",
+                    help="issue: the first-hour issue's screens; tour: search, cancel, map, viewer, settings")
     ap.add_argument("--verbose", action="store_true", help="list the visible windows after each screenshot")
     a = ap.parse_args()
     out = Path(a.out).resolve()
@@ -71,6 +73,10 @@ def main() -> int:
                                  "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(xvfb)
         wait_file(Path(f"/tmp/.X11-unix/X{display}"), 20, xvfb)
+        end = time.monotonic() + 20  # the socket exists a moment before Xvfb accepts on it
+        while subprocess.run(["xdotool", "getdisplaygeometry"], env=dict(os.environ, DISPLAY=f":{display}"),
+                             capture_output=True).returncode != 0 and time.monotonic() < end:
+            time.sleep(0.2)
 
         profile = work / "profiles-root"
         ini = profile / "profiles" / "default" / "QGIS" / "QGIS3.ini"
@@ -80,6 +86,7 @@ def main() -> int:
                        "\n[core]\nNewsFeed\\httpsfeedqgisorg\\disabled=true\n")
         env = dict(os.environ, DISPLAY=f":{display}", QGIS_PLUGINPATH=str(ROOT), MAPILLARY_GRAPH_URL=url,
                    MAPILLARY_TILES_URL=url, MAPILLARY_ACCESS_TOKEN=token, SCREENSHOT_DIR=str(work),
+                   SCREENSHOT_STEPS=a.steps,
                    QT_QPA_PLATFORM="xcb")
         env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
         qgis = subprocess.Popen(["/usr/bin/qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profile),

@@ -22,6 +22,15 @@ class BoxTool(QgsMapToolExtent):
         self.setToolName(tr("Draw a Mapillary search box"))
         self.extentChanged.connect(self._extent_changed)
 
+    def keyPressEvent(self, e) -> None:
+        """Esc: stop drawing and put the tool away."""
+        if e.key() == Qt.Key.Key_Escape:
+            self.clearRubberBand()
+            self.canvas().unsetMapTool(self)
+            e.accept()
+            return
+        super().keyPressEvent(e)
+
     def _extent_changed(self, rect: QgsRectangle) -> None:
         if rect.isNull() or rect.isEmpty():
             return  # a click without a drag

@@ -1,27 +1,35 @@
-"""The search dialog: area, filters, extra fields and output; validated as you type.
+"""The search dialog: the widgets of the form, validated as you type.
 
-Non-modal. It builds an ``api.Query`` on every change (so the engine's own
-messages explain what is wrong) and keeps Search disabled until it is valid.
-While open, the search area and look-at point are drawn on the canvas.
+Non-modal. The widgets are read into a ``form.Form`` (QGIS-free: validation, messages and the
+saved state live there); this module adds only what needs QGIS: the areas computed from the
+map, a layer or the selected polygons, the CRS of typed points, the file system checks, the
+canvas preview (``area_preview.AreaPreview``) and the running search's progress.
 """
 
 from __future__ import annotations
 
+import math
 import os
 
-from qgis.core import Qgis, QgsCsException, QgsRectangle, QgsWkbTypes
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCsException,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+)
 from qgis.gui import (
     QgsCollapsibleGroupBox,
     QgsDoubleSpinBox,
     QgsFileWidget,
     QgsMapCanvas,
     QgsMapLayerComboBox,
-    QgsRubberBand,
     QgsSpinBox,
-    QgsVertexMarker,
 )
-from qgis.PyQt.QtCore import QDate, QSize, Qt, pyqtSignal
-from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtCore import QDate, QRect, QSize, Qt, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -38,38 +46,32 @@ from qgis.PyQt.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import auth, settings
+from .. import auth, form, settings
+from ..__about__ import __homepage__
 from ..api import Progress, Query, QueryError
 from ..api.query import DEFAULT_RADIUS, DEFAULT_TOLERANCE, EXTRA_FIELDS
+from ..form import AREAS, DOWNLOAD_SIZES, WGS84_ID, Form, OutputChoice
 from ..task import Output, SearchTask
-from .common import (
-    WGS84,
-    box_wgs84,
-    circle_wgs84,
-    format_bbox,
-    format_lonlat,
-    geometry_from_wgs84,
-    icon,
-    rect_to_wgs84,
-    tr,
-    transform,
-)
+from .area_preview import AreaPreview
+from .common import WGS84, format_bbox, icon, rect_to_wgs84, tr, transform
 
-AREA_MODES = ("canvas", "layer", "box", "point")
 FIELD_LABELS = {
     "username": "Username", "make": "Camera make", "model": "Camera model", "camera_type": "Camera type",
     "computed_geometry": "Computed position", "computed_compass_angle": "Computed direction",
     "altitude": "Altitude", "computed_altitude": "Computed altitude", "quality_score": "Quality score",
     "width": "Width", "height": "Height",
 }
-AREA_COLOR = QColor("#05CB63")
 MERCATOR_LAT = 85.05112878  # the vector tiles stop here
+HELP_URL = __homepage__ + "#readme"
+
+form.set_translator(lambda context, text: tr(text))
 
 
 class SearchDialog(QDialog):
@@ -88,15 +90,22 @@ class SearchDialog(QDialog):
         self.setModal(False)
         self.query: Query | None = None
         self.problem = ""
+        self.warning = ""
+        self.within_wkt = ""  # the selected polygons (WGS84) of the "polygons" area
+        self._within_key: tuple | None = None
         self.task: SearchTask | None = None
         self.has_token = False
+        self.token_state = "none"
         self._restoring = False
+        self._selection_layer = None
         self._build()
-        self._make_preview()
-        self.restore(settings.load_form())
+        self.preview = AreaPreview(self.canvas)
+        self.set_form(Form.from_dict(settings.load_form()), fresh=not settings.load_form())
         self.refresh_token()
         self.canvas.extentsChanged.connect(self._canvas_changed)
         self.canvas.destinationCrsChanged.connect(self._canvas_changed)
+        self.canvas.layersChanged.connect(self._map_layers_changed)
+        QgsProject.instance().crsChanged.connect(self._project_crs_changed)
 
     # --- building ---------------------------------------------------------
     def _build(self) -> None:
@@ -108,11 +117,13 @@ class SearchDialog(QDialog):
         self.token_banner.setStyleSheet(
             "#tokenBanner { background: #fff4d6; border: 1px solid #e0b84a; border-radius: 4px; }")
         banner = QHBoxLayout(self.token_banner)
-        self.token_text = QLabel(tr(
-            "<b>No Mapillary token yet.</b> Searching needs a free client token: open the settings, "
-            "follow the link to Mapillary's developer page and paste the token there."), self.token_banner)
+        self.token_text = QLabel(self.token_banner)
         self.token_text.setWordWrap(True)
         banner.addWidget(self.token_text, 1)
+        self.unlock_button = QPushButton(tr("Unlock…"), self.token_banner)
+        self.unlock_button.setToolTip(tr("Type QGIS's master password to use the stored token"))
+        self.unlock_button.clicked.connect(self.unlock)
+        banner.addWidget(self.unlock_button)
         token_button = QPushButton(icon("settings"), tr("Settings…"), self.token_banner)
         token_button.clicked.connect(self.settingsRequested)
         banner.addWidget(token_button)
@@ -138,6 +149,10 @@ class SearchDialog(QDialog):
         root.addLayout(progress_row)
 
         buttons = QHBoxLayout()
+        self.help_button = QPushButton(icon("help"), tr("Help"), self)
+        self.help_button.setToolTip(tr("Open the plugin's documentation in the web browser"))
+        self.help_button.clicked.connect(open_help)
+        buttons.addWidget(self.help_button)
         self.settings_button = QPushButton(icon("settings"), tr("Settings…"), self)
         self.settings_button.clicked.connect(self.settingsRequested)
         buttons.addWidget(self.settings_button)
@@ -154,17 +169,27 @@ class SearchDialog(QDialog):
         buttons.addWidget(self.search_button)
         root.addLayout(buttons)
         self._set_running(False)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
     def _area_group(self) -> QGroupBox:
         group = QGroupBox(tr("Where"), self)
-        form = QFormLayout(group)
+        grid = QFormLayout(group)
+        grid.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.area_combo = QComboBox(group)
         for mode, label in (("canvas", tr("Current map extent")), ("layer", tr("Extent of a layer")),
+                            ("polygons", tr("Inside the selected polygons")),
                             ("box", tr("A box (drawn on the map or typed)")),
-                            ("point", tr("Around a point (radius)"))):
+                            ("point", tr("Around a point (radius)")),
+                            ("users", tr("Anywhere (by these users)"))):
             self.area_combo.addItem(label, mode)
-        form.addRow(tr("Area"), self.area_combo)
+        grid.addRow(tr("Area"), self.area_combo)
+
+        self.empty_map_label = QLabel(tr(
+            "The map is empty, so there is no map extent to search: add a layer (for example a basemap "
+            "from XYZ Tiles), or type a box or a point, or search by usernames."), group)
+        self.empty_map_label.setWordWrap(True)
+        self.empty_map_label.setStyleSheet("color: #5f6b73;")
+        grid.addRow("", self.empty_map_label)
 
         self.area_stack = QStackedWidget(group)
         self.canvas_label = QLabel(group)
@@ -175,6 +200,17 @@ class SearchDialog(QDialog):
         self.layer_combo.setFilters(Qgis.LayerFilters(Qgis.LayerFilter.HasGeometry | Qgis.LayerFilter.RasterLayer))
         self.layer_combo.setAllowEmptyLayer(False)
         self.area_stack.addWidget(self.layer_combo)
+
+        polygons_page = QWidget(group)
+        row = QHBoxLayout(polygons_page)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.polygon_combo = QgsMapLayerComboBox(polygons_page)
+        self.polygon_combo.setFilters(Qgis.LayerFilters(Qgis.LayerFilter.PolygonLayer))
+        self.polygon_combo.setAllowEmptyLayer(False)
+        row.addWidget(self.polygon_combo, 1)
+        self.selected_label = QLabel(polygons_page)
+        row.addWidget(self.selected_label)
+        self.area_stack.addWidget(polygons_page)
 
         box_page = QWidget(group)
         row = QHBoxLayout(box_page)
@@ -191,7 +227,6 @@ class SearchDialog(QDialog):
         row = QHBoxLayout(point_page)
         row.setContentsMargins(0, 0, 0, 0)
         self.point_edit = QLineEdit(point_page)
-        self.point_edit.setPlaceholderText(tr("lon, lat (WGS84)"))
         row.addWidget(self.point_edit, 1)
         self.pick_point_button = _tool_button(point_page, "pick_point", tr("Click the point on the map"))
         self.pick_point_button.clicked.connect(lambda: self.pickPointRequested.emit("closeto"))
@@ -206,12 +241,18 @@ class SearchDialog(QDialog):
         self.radius_spin.setValue(DEFAULT_RADIUS)
         row.addWidget(self.radius_spin)
         self.area_stack.addWidget(point_page)
-        form.addRow("", self.area_stack)
+
+        self.users_label = QLabel(tr("Everything by the usernames given below, wherever it is."), group)
+        self.users_label.setWordWrap(True)
+        self.area_stack.addWidget(self.users_label)
+        for i in range(self.area_stack.count()):  # each page only as tall as it needs: no empty band
+            self.area_stack.widget(i).setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.area_stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        grid.addRow("", self.area_stack)
 
         self.lookat_check = QCheckBox(tr("Looking at"), group)
         lookat_row = QHBoxLayout()
         self.lookat_edit = QLineEdit(group)
-        self.lookat_edit.setPlaceholderText(tr("lon, lat of what the images should show"))
         lookat_row.addWidget(self.lookat_edit, 1)
         self.pick_lookat_button = _tool_button(group, "pick_lookat", tr("Click the look-at point on the map"))
         self.pick_lookat_button.clicked.connect(lambda: self.pickPointRequested.emit("lookat"))
@@ -226,15 +267,25 @@ class SearchDialog(QDialog):
         self.tolerance_spin.setToolTip(tr("An image counts when the look-at point is within this angle of its "
                                           "viewing direction. Panoramas always count."))
         lookat_row.addWidget(self.tolerance_spin)
-        form.addRow(self.lookat_check, lookat_row)
+        grid.addRow(self.lookat_check, lookat_row)
+
+        self.crs_label = QLabel(tr("Points in"), group)
+        self.crs_combo = QComboBox(group)
+        self.crs_combo.setToolTip(tr("The coordinate system of the typed points. Points clicked on the map are "
+                                     "converted to it."))
+        grid.addRow(self.crs_label, self.crs_combo)
+        self._fill_crs_combo(WGS84_ID)
 
         self.area_combo.currentIndexChanged.connect(self._area_mode_changed)
         self.layer_combo.layerChanged.connect(self.validate)
+        self.polygon_combo.layerChanged.connect(self._polygon_layer_changed)
         for w in (self.bbox_edit, self.point_edit, self.lookat_edit):
             w.textChanged.connect(self.validate)
         self.radius_spin.valueChanged.connect(self.validate)
         self.tolerance_spin.valueChanged.connect(self.validate)
         self.lookat_check.toggled.connect(self._lookat_toggled)
+        self.crs_combo.currentIndexChanged.connect(self._crs_changed)
+        self._crs_shown = WGS84_ID
         return group
 
     def _filter_group(self) -> QGroupBox:
@@ -254,23 +305,22 @@ class SearchDialog(QDialog):
 
         self.usernames_edit = QLineEdit(group)
         self.usernames_edit.setPlaceholderText(tr("any; e.g. alice, bob"))
+        grid.addWidget(QLabel(tr("Usernames"), group), 1, 0)
+        grid.addWidget(self.usernames_edit, 1, 1, 1, 3)
         self.userkeys_edit = QLineEdit(group)
         self.userkeys_edit.setPlaceholderText(tr("creator ids (numbers)"))
-        grid.addWidget(QLabel(tr("Usernames"), group), 1, 0)
-        grid.addWidget(self.usernames_edit, 1, 1)
-        grid.addWidget(QLabel(tr("User keys"), group), 1, 2)
-        grid.addWidget(self.userkeys_edit, 1, 3)
+        self.org_edit = QLineEdit(group)
+        self.org_edit.setPlaceholderText(tr("any; organization id"))
+        grid.addWidget(QLabel(tr("User keys"), group), 2, 0)
+        grid.addWidget(self.userkeys_edit, 2, 1)
+        grid.addWidget(QLabel(tr("Organization"), group), 2, 2)
+        grid.addWidget(self.org_edit, 2, 3)
 
         self.pano_combo = QComboBox(group)
         for value, label in (("any", tr("Any")), ("only", tr("Only panoramas")), ("exclude", tr("No panoramas"))):
             self.pano_combo.addItem(label, value)
-        self.org_edit = QLineEdit(group)
-        self.org_edit.setPlaceholderText(tr("any; organization id"))
-        grid.addWidget(QLabel(tr("Panoramas"), group), 2, 0)
-        grid.addWidget(self.pano_combo, 2, 1)
-        grid.addWidget(QLabel(tr("Organization"), group), 2, 2)
-        grid.addWidget(self.org_edit, 2, 3)
-
+        grid.addWidget(QLabel(tr("Panoramas"), group), 3, 0)
+        grid.addWidget(self.pano_combo, 3, 1)
         self.max_spin = QgsSpinBox(group)
         self.max_spin.setRange(0, 10_000_000)
         self.max_spin.setSingleStep(100)
@@ -278,14 +328,15 @@ class SearchDialog(QDialog):
         self.max_spin.setClearValue(0)
         self.max_spin.setToolTip(tr("Keep at most this many images: the nearest for a point search, "
                                     "the newest otherwise."))
-        grid.addWidget(QLabel(tr("Max images"), group), 3, 0)
-        grid.addWidget(self.max_spin, 3, 1)
+        grid.addWidget(QLabel(tr("Max images"), group), 3, 2)
+        grid.addWidget(self.max_spin, 3, 3)
 
         for w in (self.from_check, self.to_check):
             w.toggled.connect(self._dates_toggled)
         for w in (self.from_date, self.to_date):
             w.dateChanged.connect(self.validate)
-        for w in (self.usernames_edit, self.userkeys_edit, self.org_edit):
+        self.usernames_edit.textChanged.connect(self._usernames_changed)
+        for w in (self.userkeys_edit, self.org_edit):
             w.textChanged.connect(self.validate)
         self.pano_combo.currentIndexChanged.connect(self.validate)
         self.max_spin.valueChanged.connect(self.validate)
@@ -310,14 +361,14 @@ class SearchDialog(QDialog):
 
     def _output_group(self) -> QGroupBox:
         group = QGroupBox(tr("Output"), self)
-        form = QFormLayout(group)
+        grid = QFormLayout(group)
         row = QHBoxLayout()
         self.images_check = QCheckBox(tr("Images (points)"), group)
         self.sequences_check = QCheckBox(tr("Sequences (lines)"), group)
         row.addWidget(self.images_check)
         row.addWidget(self.sequences_check)
         row.addStretch(1)
-        form.addRow(tr("Produce"), row)
+        grid.addRow(tr("Produce"), row)
 
         row = QHBoxLayout()
         self.memory_radio = QRadioButton(tr("Temporary layers"), group)
@@ -327,10 +378,7 @@ class SearchDialog(QDialog):
         self.dest_group.addButton(self.gpkg_radio)
         row.addWidget(self.memory_radio)
         row.addStretch(1)
-        self.append_combo = QComboBox(group)
-        self.append_combo.addItem(tr("replace its layers"), False)
-        self.append_combo.addItem(tr("append to its layers"), True)
-        form.addRow(tr("Into"), row)
+        grid.addRow(tr("Into"), row)
         row = QHBoxLayout()
         row.addWidget(self.gpkg_radio)
         self.gpkg_widget = QgsFileWidget(group)
@@ -338,173 +386,255 @@ class SearchDialog(QDialog):
         self.gpkg_widget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.gpkg_widget.setConfirmOverwrite(False)
         row.addWidget(self.gpkg_widget, 1)
+        self.append_combo = QComboBox(group)
+        self.append_combo.addItem(tr("replace its layers"), False)
+        self.append_combo.addItem(tr("append to its layers"), True)
         row.addWidget(self.append_combo)
-        form.addRow("", row)
+        grid.addRow("", row)
+
+        row = QHBoxLayout()
+        self.download_check = QCheckBox(tr("Also download the images"), group)
+        self.download_check.setToolTip(tr("Save the pictures as JPEG files, with their position, time and camera "
+                                          "in EXIF, into a folder"))
+        row.addWidget(self.download_check)
+        self.download_size = QComboBox(group)
+        for size, label in zip(DOWNLOAD_SIZES, (tr("256 px"), tr("1024 px"), tr("2048 px"), tr("original size"))):
+            self.download_size.addItem(label, size)
+        row.addWidget(self.download_size)
+        self.download_widget = QgsFileWidget(group)
+        self.download_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        self.download_widget.setDialogTitle(tr("Folder for the downloaded images"))
+        row.addWidget(self.download_widget, 1)
+        grid.addRow(tr("Files"), row)
 
         for w in (self.images_check, self.sequences_check, self.memory_radio):
             w.toggled.connect(self.validate)
         self.gpkg_radio.toggled.connect(self._destination_toggled)
+        self.download_check.toggled.connect(self._destination_toggled)
         self.gpkg_widget.fileChanged.connect(self.validate)
+        self.download_widget.fileChanged.connect(self.validate)
         self.append_combo.currentIndexChanged.connect(self.validate)
+        self.download_size.currentIndexChanged.connect(self.validate)
         return group
 
-    # --- canvas preview ---------------------------------------------------
-    def _make_preview(self) -> None:
-        self.area_band = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
-        fill = QColor(AREA_COLOR)
-        fill.setAlpha(22)
-        self.area_band.setFillColor(fill)
-        self.area_band.setStrokeColor(AREA_COLOR)
-        self.area_band.setWidth(2)
-        self.area_band.setLineStyle(Qt.PenStyle.DashLine)
-        self.center_marker = QgsVertexMarker(self.canvas)
-        self.center_marker.setIconType(QgsVertexMarker.IconType.ICON_CROSS)
-        self.center_marker.setColor(AREA_COLOR)
-        self.center_marker.setIconSize(14)
-        self.center_marker.setPenWidth(3)
-        self.lookat_marker = QgsVertexMarker(self.canvas)
-        self.lookat_marker.setIconType(QgsVertexMarker.IconType.ICON_X)
-        self.lookat_marker.setColor(QColor("#ff2d78"))
-        self.lookat_marker.setIconSize(14)
-        self.lookat_marker.setPenWidth(3)
-        self._hide_preview()
-
-    def _hide_preview(self) -> None:
-        self.area_band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
-        self.center_marker.hide()
-        self.lookat_marker.hide()
-
+    # --- the preview ----------------------------------------------------------
     def update_preview(self) -> None:
-        """Draw the search area (box or circle) and the look-at point, in the canvas CRS."""
-        self._hide_preview()
-        q = self.query
-        if q is None or not self.isVisible() or self.area_mode() == "canvas":
-            return
-        crs = self.canvas.mapSettings().destinationCrs()
-        try:
-            if q.bbox is not None:
-                geom = box_wgs84(*q.bbox)
-            else:
-                lon, lat = q.center
-                geom = circle_wgs84(lon, lat, q.radius)
-                self.center_marker.setCenter(transform(WGS84, crs).transform(lon, lat))
-                self.center_marker.show()
-            self.area_band.setToGeometry(geometry_from_wgs84(geom, crs), None)
-            if q.lookat is not None:
-                self.lookat_marker.setCenter(transform(WGS84, crs).transform(*q.lookat))
-                self.lookat_marker.show()
-        except Exception:  # noqa: BLE001 (a point outside the project CRS's area: no preview)
-            self._hide_preview()
+        if not self.isVisible() or self.area_mode() == "canvas":
+            self.preview.hide()
+        else:
+            self.preview.show(self.query, self.within_wkt if self.area_mode() == "polygons" else "")
 
     def remove_preview(self) -> None:
-        """Take the preview items off the canvas for good (plugin unload)."""
-        for item in (self.area_band, self.center_marker, self.lookat_marker):
-            self.canvas.scene().removeItem(item)
-        for signal in (self.canvas.extentsChanged, self.canvas.destinationCrsChanged):
+        """Take the preview off the canvas for good (plugin unload) and stop following the map."""
+        self.preview.remove()
+        for signal, slot in ((self.canvas.extentsChanged, self._canvas_changed),
+                             (self.canvas.destinationCrsChanged, self._canvas_changed),
+                             (self.canvas.layersChanged, self._map_layers_changed),
+                             (QgsProject.instance().crsChanged, self._project_crs_changed)):
             try:
-                signal.disconnect(self._canvas_changed)
+                signal.disconnect(slot)
             except TypeError:
                 pass
+        self._watch_selection(None)
 
     # --- filling from map tools -----------------------------------------
     def set_box(self, rect: QgsRectangle) -> None:
         """A WGS84 box (from the box tool)."""
         self.bbox_edit.setText(format_bbox(rect))
-        self.area_combo.setCurrentIndex(AREA_MODES.index("box"))
+        self._set_area("box")
 
     def set_point(self, lon: float, lat: float, lookat: bool = False) -> None:
-        """A WGS84 point (from the point tool): the search point or the look-at point."""
+        """A WGS84 point (from the point tool), shown in the points' CRS: the search or the look-at point."""
+        text = self._point_text(lon, lat)
         if lookat:
-            self.lookat_edit.setText(format_lonlat(lon, lat))
+            self.lookat_edit.setText(text)
             self.lookat_check.setChecked(True)
             if self.area_mode() != "point" and not self.point_edit.text().strip():
-                self.point_edit.setText(format_lonlat(lon, lat))
+                self.point_edit.setText(text)
         else:
-            self.point_edit.setText(format_lonlat(lon, lat))
-        if self.area_mode() != "point" and (not lookat or self.area_mode() == "canvas"):
-            self.area_combo.setCurrentIndex(AREA_MODES.index("point"))
+            self.point_edit.setText(text)
+        if self.area_mode() != "point" and (not lookat or self.area_mode() in ("canvas", "users")):
+            self._set_area("point")
+
+    def place_beside(self, area: QRect) -> None:
+        """Move the dialog next to ``area`` (global screen pixels) rather than over it."""
+        screen = (self.screen() or self.parentWidget().screen()).availableGeometry()
+        size = self.frameGeometry().size() if self.isVisible() else self.sizeHint()
+        gap = 16
+        x = area.right() + gap if area.right() + gap + size.width() <= screen.right() else \
+            area.left() - gap - size.width()
+        x = max(screen.left(), min(x, screen.right() - size.width()))
+        y = max(screen.top(), min(area.top(), screen.bottom() - size.height()))
+        self.move(x, y)
 
     # --- reading the form -------------------------------------------------
     def area_mode(self) -> str:
         return self.area_combo.currentData() or "canvas"
 
-    def area_text(self) -> tuple[str | None, str | None]:
-        """(bbox, closeto) as text for Query.build; raises QueryError for an unusable layer."""
+    def point_crs(self) -> QgsCoordinateReferenceSystem:
+        return QgsCoordinateReferenceSystem(self.crs_combo.currentData() or WGS84_ID)
+
+    def form_state(self) -> Form:
+        """The widgets as a Form."""
+        return Form(
+            area=self.area_mode(), bbox=self.bbox_edit.text(), point=self.point_edit.text(),
+            radius=self.radius_spin.value(), lookat_on=self.lookat_check.isChecked(), lookat=self.lookat_edit.text(),
+            tolerance=self.tolerance_spin.value(), point_crs=self.crs_combo.currentData() or WGS84_ID,
+            date_from=self.from_date.date().toString(Qt.DateFormat.ISODate) if self.from_check.isChecked() else "",
+            date_to=self.to_date.date().toString(Qt.DateFormat.ISODate) if self.to_check.isChecked() else "",
+            usernames=self.usernames_edit.text(), userkeys=self.userkeys_edit.text(),
+            pano=self.pano_combo.currentData(), organization=self.org_edit.text(), max_features=self.max_spin.value(),
+            fields=tuple(name for name, check in self.field_checks.items() if check.isChecked()),
+            output=OutputChoice(
+                images=self.images_check.isChecked(), sequences=self.sequences_check.isChecked(),
+                gpkg_on=self.gpkg_radio.isChecked(), gpkg=self.gpkg_widget.filePath(),
+                append=bool(self.append_combo.currentData()), download_on=self.download_check.isChecked(),
+                download_dir=self.download_widget.filePath(), download_size=self.download_size.currentData()))
+
+    def set_form(self, f: Form, fresh: bool = False) -> None:
+        """Show a Form (``fresh``: nothing was saved: the points default to the project's CRS)."""
+        self._restoring = True
+        try:
+            self._fill_crs_combo(self._project_crs_id() if fresh else f.point_crs)
+            self._set_area(f.area)
+            self.bbox_edit.setText(f.bbox)
+            self.point_edit.setText(f.point)
+            self.radius_spin.setValue(f.radius)
+            self.lookat_check.setChecked(f.lookat_on)
+            self.lookat_edit.setText(f.lookat)
+            self.tolerance_spin.setValue(f.tolerance)
+            for check, edit, text in ((self.from_check, self.from_date, f.date_from),
+                                      (self.to_check, self.to_date, f.date_to)):
+                date = QDate.fromString(text, Qt.DateFormat.ISODate)
+                check.setChecked(date.isValid())
+                if date.isValid():
+                    edit.setDate(date)
+            self.usernames_edit.setText(f.usernames)
+            self.userkeys_edit.setText(f.userkeys)
+            self.pano_combo.setCurrentIndex(max(0, self.pano_combo.findData(f.pano)))
+            self.org_edit.setText(f.organization)
+            self.max_spin.setValue(f.max_features)
+            for name, check in self.field_checks.items():
+                check.setChecked(name in f.fields)
+            if f.fields:
+                self.fields_group.setCollapsed(False)
+            out = f.output
+            self.images_check.setChecked(out.images)
+            self.sequences_check.setChecked(out.sequences)
+            (self.gpkg_radio if out.gpkg_on else self.memory_radio).setChecked(True)
+            self.gpkg_widget.setFilePath(out.gpkg)
+            self.append_combo.setCurrentIndex(1 if out.append else 0)
+            self.download_check.setChecked(out.download_on)
+            self.download_widget.setFilePath(out.download_dir)
+            self.download_size.setCurrentIndex(max(0, self.download_size.findData(out.download_size)))
+        finally:
+            self._restoring = False
+        self._update_area_choices()
+        self._area_mode_changed()
+        self._lookat_toggled()
+        self._destination_toggled()
+        self._dates_toggled()
+
+    def area_bbox(self) -> tuple[float, float, float, float] | None:
+        """The WGS84 box of the map extent, a layer's extent or the selected polygons; QueryError when unusable."""
         mode = self.area_mode()
-        if mode == "box":
-            return self.bbox_edit.text(), None
-        if mode == "point":
-            return None, self.point_edit.text()
         if mode == "canvas":
+            if self.map_is_empty():
+                raise QueryError(tr("The map is empty: there is no map extent to search. Choose another kind "
+                                    "of area, or add a layer first."))
             rect = self.canvas_extent()
             if rect is None:
                 raise QueryError(tr("The map extent cannot be converted to longitudes and latitudes."))
-        else:
+        elif mode == "layer":
             layer = self.layer_combo.currentLayer()
             if layer is None:
                 raise QueryError(tr("Choose a layer whose extent to search."))
             extent = layer.extent()
-            if extent.isNull():
+            if extent.isNull() or not _finite(extent):
                 raise QueryError(tr("The layer {name} has no extent (is it empty?).").format(name=layer.name()))
             try:
                 rect = _clamp(rect_to_wgs84(extent, layer.crs()))
             except QgsCsException:
                 raise QueryError(tr("The extent of {name} cannot be converted to longitudes and latitudes.").format(
                     name=layer.name())) from None
-        return format_bbox(rect), None
+        elif mode == "polygons":
+            rect = self._selected_polygons()
+        else:
+            return None
+        return rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()
+
+    def _selected_polygons(self) -> QgsRectangle:
+        """The box of the selected polygons (WGS84); keeps their union as WKT in ``within_wkt``."""
+        layer = self.polygon_combo.currentLayer()
+        if layer is None:
+            raise QueryError(tr("Add a polygon layer and select the polygons to search inside."))
+        ids = layer.selectedFeatureIds()
+        if not ids:
+            raise QueryError(tr("Select the polygons to search inside: none of {name} is selected.").format(
+                name=layer.name()))
+        key = (layer.id(), frozenset(ids), layer.crs().authid())
+        if key != self._within_key:
+            union = QgsGeometry.unaryUnion([f.geometry() for f in layer.getSelectedFeatures() if f.hasGeometry()])
+            if union is None or union.isEmpty():
+                raise QueryError(tr("The selected features of {name} have no geometry.").format(name=layer.name()))
+            try:
+                if layer.crs() != WGS84:
+                    union.transform(transform(layer.crs(), WGS84))
+            except QgsCsException:
+                raise QueryError(tr("The polygons of {name} cannot be converted to longitudes and latitudes.").format(
+                    name=layer.name())) from None
+            self.within_wkt, self._within_key = union.asWkt(7), key
+        return _clamp(QgsGeometry.fromWkt(self.within_wkt).boundingBox())
 
     def canvas_extent(self) -> QgsRectangle | None:
         """The canvas extent in WGS84, or None when it cannot be transformed."""
+        extent = self.canvas.extent()
+        if extent.isEmpty() or not _finite(extent):
+            return None
         try:
-            return _clamp(rect_to_wgs84(self.canvas.extent(), self.canvas.mapSettings().destinationCrs()))
+            rect = _clamp(rect_to_wgs84(extent, self.canvas.mapSettings().destinationCrs()))
         except QgsCsException:
             return None
+        return rect if _finite(rect) and not rect.isEmpty() else None
+
+    def map_is_empty(self) -> bool:
+        """No layer on the map, or no usable extent: "the current map extent" means nothing then."""
+        return not self.canvas.layers() or self.canvas_extent() is None
+
+    def _to_wgs84(self, x: float, y: float) -> tuple[float, float]:
+        p = transform(self.point_crs(), WGS84).transform(QgsPointXY(x, y))
+        return p.x(), p.y()
 
     def build_query(self) -> Query:
-        """The form as a query; raises QueryError with the engine's message."""
-        bbox, closeto = self.area_text()
-        end = None
-        if self.to_check.isChecked():
-            end = self.to_date.date().addDays(1).toString(Qt.DateFormat.ISODate)  # the engine's end is exclusive
-        if bbox is not None and not bbox.strip():
-            raise QueryError(tr("Type a box (minLon, minLat, maxLon, maxLat) or draw it on the map."))
-        if closeto is not None and not closeto.strip():
-            raise QueryError(tr("Type a point (lon, lat) or click it on the map."))
-        lookat = self.lookat_edit.text() if self.lookat_check.isChecked() else None
-        if lookat is not None and not lookat.strip():
-            raise QueryError(tr("Type the look-at point (lon, lat) or click it on the map."))
-        return Query.build(
-            bbox=bbox, closeto=closeto, radius=self.radius_spin.value() if closeto is not None else None,
-            lookat=lookat, tolerance=self.tolerance_spin.value(),
-            start_time=self.from_date.date().toString(Qt.DateFormat.ISODate) if self.from_check.isChecked() else None,
-            end_time=end, usernames=self.usernames_edit.text(), userkeys=self.userkeys_edit.text(),
-            pano=self.pano_combo.currentData(), organization_id=self.org_edit.text(),
-            max_features=self.max_spin.value() or None,
-            fields=[name for name, check in self.field_checks.items() if check.isChecked()])
+        """The form as a query; raises QueryError saying what to change."""
+        f = self.form_state()
+        return f.query(area_bbox=self.area_bbox(), to_wgs84=None if f.point_crs == WGS84_ID else self._to_wgs84)
 
     def build_output(self) -> Output:
         """Where the results go; raises QueryError when that is not usable."""
-        out = Output(images=self.images_check.isChecked(), sequences=self.sequences_check.isChecked())
-        if not (out.images or out.sequences):
-            raise QueryError(tr("Choose what to produce: images, sequences or both."))
-        if self.gpkg_radio.isChecked():
-            path = self.gpkg_widget.filePath().strip()
-            if not path:
-                raise QueryError(tr("Choose the GeoPackage file to write."))
-            if not path.lower().endswith(".gpkg"):
-                raise QueryError(tr("The output file must end in .gpkg."))
+        choice = self.form_state().output
+        Form(output=choice).check_output()
+        out = Output(images=choice.images, sequences=choice.sequences)
+        if choice.gpkg_on:
+            path = choice.gpkg.strip()
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise QueryError(tr("The folder {folder} does not exist.").format(folder=folder))
-            out.gpkg = path
-            out.append = bool(self.append_combo.currentData())
+            out.gpkg, out.append = path, choice.append
+        if choice.download_on:
+            folder = os.path.abspath(choice.download_dir.strip())
+            if not os.path.isdir(folder) and not os.path.isdir(os.path.dirname(folder)):
+                raise QueryError(tr("The folder {folder} does not exist.").format(folder=folder))
+            out.download_dir, out.download_size = folder, choice.download_size
+        if self.area_mode() == "polygons":
+            out.within_wkt = self.within_wkt
         return out
 
     # --- validation -------------------------------------------------------
     def validate(self) -> bool:
         if self._restoring:
             return False
-        self.query, self.problem = None, ""
+        self.query, self.problem, self.warning = None, "", ""
         try:
             self.query = self.build_query()
             self.build_output()
@@ -512,30 +642,71 @@ class SearchDialog(QDialog):
             self.problem = e.message
         if self.problem:
             self._set_status(self.problem, "warning")
+        elif self.token_state == "locked":
+            self._set_status(tr("Ready to search {what}. The stored token is locked: QGIS will ask for its master "
+                                "password.").format(what=self.form_state().summary(self.query)), "info")
         elif not self.has_token:
             self.problem = tr("No Mapillary token: open the settings to paste one.")
             self._set_status(self.problem, "warning")
         else:
-            self._set_status(tr("Ready to search {what}.").format(what=self.query.describe()), "ok")
+            self.warning = self._far_away_warning()
+            ready = tr("Ready to search {what}.").format(what=self.form_state().summary(self.query))
+            self._set_status(ready, "ok", self.warning)
         self.search_button.setEnabled(not self.problem and self.task is None)
         self.search_button.setToolTip(self.problem)
         self.update_preview()
         return not self.problem
 
-    def _set_status(self, text: str, kind: str) -> None:
-        color = {"warning": "#b35c00", "ok": "#1d7a46", "info": "palette(text)"}[kind]
-        mark = {"warning": "⚠", "ok": "✔", "info": "ℹ"}[kind]
-        self.status.setText(f"<span style='color:{color}'>{mark} {_escape(text)}</span>")
+    def _far_away_warning(self) -> str:
+        """A warning when a typed area is nowhere near the map view (a swapped point, a wrong CRS)."""
+        q, mode = self.query, self.area_mode()
+        if q is None or mode not in ("box", "point") or self.map_is_empty():
+            return ""
+        view = self.canvas_extent()
+        if q.bbox is not None:
+            b = q.bbox
+            center, what = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), tr("This box")
+        else:
+            center, what = q.center, tr("This point")
+        return form.distance_warning(center, (view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum()),
+                                     what)
+
+    def _set_status(self, text: str, kind: str, warning: str = "") -> None:
+        color = {"warning": "#b35c00", "ok": "#1d7a46", "info": "palette(text)"}
+        mark = {"warning": "⚠", "ok": "✔", "info": "ℹ"}
+        html = f"<span style='color:{color[kind]}'>{mark[kind]} {_escape(text)}</span>"
+        if warning:
+            html = f"<span style='color:{color['warning']}'>⚠ {_escape(warning)}</span><br>" + html
+        self.status.setText(html)
 
     def refresh_token(self) -> None:
-        """Re-read whether a token is available (after the settings change)."""
-        self.has_token = bool(auth.get_token())
-        self.token_banner.setVisible(not self.has_token)
+        """Re-read where the token comes from (after the settings change), never asking for a password."""
+        self.token_state = auth.token_state()
+        self.has_token = self.token_state in ("stored", "env", "locked")
+        if self.token_state == "locked":
+            self.token_text.setText(tr("<b>Token stored, locked.</b> QGIS keeps it in its authentication database, "
+                                       "which needs the master password once per session."))
+        else:
+            self.token_text.setText(tr(
+                "<b>No Mapillary token yet.</b> Searching needs a free client token: open the settings, "
+                "follow the link to Mapillary's developer page and paste the token there."))
+        self.unlock_button.setVisible(self.token_state == "locked")
+        self.token_banner.setVisible(self.token_state in ("none", "locked"))
         self.validate()
+
+    def unlock(self) -> bool:
+        """Ask for QGIS's master password (a person clicked Unlock or Search)."""
+        ok = auth.unlock(again=True)
+        self.refresh_token()
+        return ok
 
     # --- searching --------------------------------------------------------
     def request_search(self) -> None:
         if not self.validate():
+            return
+        if self.token_state == "locked" and not self.unlock():
+            self._set_status(tr("The token is stored but locked: unlock QGIS's authentication database (its master "
+                                "password) to search."), "warning")
             return
         self.save()
         self.searchRequested.emit(self.query, self.build_output())
@@ -581,82 +752,66 @@ class SearchDialog(QDialog):
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
 
-    # --- state ------------------------------------------------------------
-    def state(self) -> dict:
-        return {
-            "area": self.area_mode(), "bbox": self.bbox_edit.text(), "point": self.point_edit.text(),
-            "radius": self.radius_spin.value(), "lookat_on": self.lookat_check.isChecked(),
-            "lookat": self.lookat_edit.text(), "tolerance": self.tolerance_spin.value(),
-            "from_on": self.from_check.isChecked(), "from": self.from_date.date().toString(Qt.DateFormat.ISODate),
-            "to_on": self.to_check.isChecked(), "to": self.to_date.date().toString(Qt.DateFormat.ISODate),
-            "usernames": self.usernames_edit.text(), "userkeys": self.userkeys_edit.text(),
-            "pano": self.pano_combo.currentData(), "organization": self.org_edit.text(),
-            "max": self.max_spin.value(), "fields": [n for n, c in self.field_checks.items() if c.isChecked()],
-            "images": self.images_check.isChecked(), "sequences": self.sequences_check.isChecked(),
-            "gpkg_on": self.gpkg_radio.isChecked(), "gpkg": self.gpkg_widget.filePath(),
-            "append": bool(self.append_combo.currentData()),
-        }
-
-    def restore(self, s: dict) -> None:
-        self._restoring = True
-        try:
-            mode = s.get("area", "canvas")
-            self.area_combo.setCurrentIndex(AREA_MODES.index(mode) if mode in AREA_MODES else 0)
-            self.bbox_edit.setText(str(s.get("bbox", "")))
-            self.point_edit.setText(str(s.get("point", "")))
-            self.radius_spin.setValue(float(s.get("radius", DEFAULT_RADIUS)))
-            self.lookat_check.setChecked(bool(s.get("lookat_on", False)))
-            self.lookat_edit.setText(str(s.get("lookat", "")))
-            self.tolerance_spin.setValue(float(s.get("tolerance", DEFAULT_TOLERANCE)))
-            for check, edit, key in ((self.from_check, self.from_date, "from"), (self.to_check, self.to_date, "to")):
-                check.setChecked(bool(s.get(key + "_on", False)))
-                date = QDate.fromString(str(s.get(key, "")), Qt.DateFormat.ISODate)
-                if date.isValid():
-                    edit.setDate(date)
-            self.usernames_edit.setText(str(s.get("usernames", "")))
-            self.userkeys_edit.setText(str(s.get("userkeys", "")))
-            self.pano_combo.setCurrentIndex(max(0, self.pano_combo.findData(s.get("pano", "any"))))
-            self.org_edit.setText(str(s.get("organization", "")))
-            self.max_spin.setValue(int(s.get("max", 0) or 0))
-            fields = set(s.get("fields", []))
-            for name, check in self.field_checks.items():
-                check.setChecked(name in fields)
-            if fields:
-                self.fields_group.setCollapsed(False)
-            self.images_check.setChecked(bool(s.get("images", True)))
-            self.sequences_check.setChecked(bool(s.get("sequences", True)))
-            (self.gpkg_radio if s.get("gpkg_on") else self.memory_radio).setChecked(True)
-            self.gpkg_widget.setFilePath(str(s.get("gpkg", "")))
-            self.append_combo.setCurrentIndex(1 if s.get("append") else 0)
-        except (TypeError, ValueError):
-            pass  # an unreadable saved form: keep what could be restored
-        finally:
-            self._restoring = False
-        self._area_mode_changed()
-        self._lookat_toggled()
-        self._destination_toggled()
-        self._dates_toggled()
-
     def save(self) -> None:
-        settings.save_form(self.state())
+        settings.save_form(self.form_state().to_dict())
 
     # --- reactions --------------------------------------------------------
+    def _set_area(self, mode: str) -> None:
+        index = self.area_combo.findData(mode if mode in AREAS else "canvas")
+        item = self.area_combo.model().item(index)
+        if item is not None and not item.isEnabled():  # e.g. the map extent of an empty map
+            index = self.area_combo.findData("box" if mode == "canvas" else "point")
+        self.area_combo.setCurrentIndex(index)
+
+    def _update_area_choices(self) -> None:
+        """Disable the kinds of area that mean nothing now (with the reason in their tooltip)."""
+        model = self.area_combo.model()
+        empty = self.map_is_empty()
+        canvas_item = model.item(self.area_combo.findData("canvas"))
+        canvas_item.setEnabled(not empty)
+        canvas_item.setToolTip(tr("The map is empty: add a layer first.") if empty else "")
+        users_item = model.item(self.area_combo.findData("users"))
+        has_users = bool(self.usernames_edit.text().strip())
+        users_item.setEnabled(has_users)
+        users_item.setToolTip("" if has_users else tr("Type usernames under “Which images” first."))
+        self.empty_map_label.setVisible(empty)
+        if empty and self.area_mode() == "canvas":
+            self._set_area("box")
+        elif not has_users and self.area_mode() == "users":
+            self._set_area("box")
+
     def _area_mode_changed(self) -> None:
-        self.area_stack.setCurrentIndex(AREA_MODES.index(self.area_mode()))
-        if self.area_mode() == "canvas":
+        mode = self.area_mode()
+        self.area_stack.setCurrentIndex(AREAS.index(mode))
+        for i in range(self.area_stack.count()):
+            self.area_stack.widget(i).setSizePolicy(
+                QSizePolicy.Policy.Preferred,
+                QSizePolicy.Policy.Preferred if i == AREAS.index(mode) else QSizePolicy.Policy.Ignored)
+        self.area_stack.adjustSize()
+        if mode == "polygons":
+            self._polygon_layer_changed()
+        self._lookat_toggled()
+        if mode == "canvas":
             self._canvas_changed()
         else:
             self.validate()
 
     def _lookat_toggled(self) -> None:
-        on = self.lookat_check.isChecked()
+        users = self.area_mode() == "users"
+        self.lookat_check.setEnabled(not users)
+        on = self.lookat_check.isChecked() and not users
         for w in (self.lookat_edit, self.pick_lookat_button, self.tolerance_spin):
             w.setEnabled(on)
+        points = self.area_mode() == "point" or on
+        self.crs_label.setVisible(points)
+        self.crs_combo.setVisible(points)
         self.validate()
 
     def _destination_toggled(self) -> None:
         for w in (self.gpkg_widget, self.append_combo):
             w.setEnabled(self.gpkg_radio.isChecked())
+        for w in (self.download_size, self.download_widget):
+            w.setEnabled(self.download_check.isChecked())
         self.validate()
 
     def _dates_toggled(self) -> None:
@@ -664,24 +819,120 @@ class SearchDialog(QDialog):
         self.to_date.setEnabled(self.to_check.isChecked())
         self.validate()
 
+    def _usernames_changed(self) -> None:
+        if not self._restoring:
+            self._update_area_choices()
+        self.validate()
+
+    def _map_layers_changed(self) -> None:
+        self._update_area_choices()
+        self._canvas_changed()
+
     def _canvas_changed(self) -> None:
         if self.area_mode() == "canvas":
-            rect = self.canvas_extent()
-            text = "–" if rect is None else tr("{w:.4f}° × {h:.4f}° around {lat:.5f}, {lon:.5f}").format(
+            rect = None if self.map_is_empty() else self.canvas_extent()
+            text = tr("The map is empty.") if rect is None else tr(
+                "{w:.4f}° × {h:.4f}° around {lat:.5f}, {lon:.5f} (latitude, longitude)").format(
                 w=rect.width(), h=rect.height(), lat=rect.center().y(), lon=rect.center().x())
             self.canvas_label.setText(text)
             self.validate()
+        elif self.area_mode() in ("box", "point"):
+            self.validate()  # the far-away warning follows the view
         else:
             self.update_preview()
 
+    def _polygon_layer_changed(self) -> None:
+        self._watch_selection(self.polygon_combo.currentLayer())
+        self._selection_changed()
+
+    def _watch_selection(self, layer) -> None:
+        if self._selection_layer is not None:
+            try:
+                self._selection_layer.selectionChanged.disconnect(self._selection_changed)
+            except (TypeError, RuntimeError):
+                pass
+        self._selection_layer = layer
+        if layer is not None:
+            layer.selectionChanged.connect(self._selection_changed)
+
+    def _selection_changed(self, *args) -> None:
+        layer = self.polygon_combo.currentLayer()
+        n = layer.selectedFeatureCount() if layer is not None else 0
+        self.selected_label.setText(tr("{n} selected").format(n=n))
+        self.validate()
+
+    # --- the CRS of typed points --------------------------------------------
+    def _project_crs_id(self) -> str:
+        crs = QgsProject.instance().crs()
+        return crs.authid() if crs.isValid() and crs.authid() else WGS84_ID
+
+    def _fill_crs_combo(self, current: str) -> None:
+        """WGS84, the project's CRS and ``current`` (a saved choice), ``current`` selected."""
+        self.crs_combo.blockSignals(True)
+        self.crs_combo.clear()
+        self.crs_combo.addItem(tr("WGS84 (longitude, latitude)"), WGS84_ID)
+        project = self._project_crs_id()
+        if project != WGS84_ID:
+            self.crs_combo.addItem(tr("Project CRS: {crs}").format(crs=_crs_name(project)), project)
+        if current and self.crs_combo.findData(current) < 0 and QgsCoordinateReferenceSystem(current).isValid():
+            self.crs_combo.addItem(_crs_name(current), current)
+        self.crs_combo.setCurrentIndex(max(0, self.crs_combo.findData(current)))
+        self.crs_combo.blockSignals(False)
+        self._crs_shown = self.crs_combo.currentData()
+        self._update_point_placeholders()
+
+    def _project_crs_changed(self) -> None:
+        self._fill_crs_combo(self.crs_combo.currentData() or WGS84_ID)
+
+    def _crs_changed(self) -> None:
+        """Convert the typed points to the newly chosen CRS (when they can be read)."""
+        old, new = QgsCoordinateReferenceSystem(self._crs_shown), self.point_crs()
+        self._crs_shown = self.crs_combo.currentData()
+        self._update_point_placeholders()
+        for edit in (self.point_edit, self.lookat_edit):
+            try:
+                x, y = form.numbers(edit.text(), "")
+                p = transform(old, new).transform(QgsPointXY(x, y))
+            except (QueryError, QgsCsException):
+                continue
+            if math.isfinite(p.x()) and math.isfinite(p.y()):
+                edit.setText(_format_xy(p.x(), p.y(), new))
+        self.validate()
+
+    def _update_point_placeholders(self) -> None:
+        if (self.crs_combo.currentData() or WGS84_ID) == WGS84_ID:
+            self.point_edit.setPlaceholderText(tr("lon, lat (WGS84)"))
+            self.lookat_edit.setPlaceholderText(tr("lon, lat of what the images should show"))
+        else:
+            name = self.crs_combo.currentData()
+            self.point_edit.setPlaceholderText(tr("x, y in {crs}").format(crs=name))
+            self.lookat_edit.setPlaceholderText(tr("x, y in {crs} of what the images should show").format(crs=name))
+
+    def _point_text(self, lon: float, lat: float) -> str:
+        crs = self.point_crs()
+        if crs == WGS84:
+            return _format_xy(lon, lat, crs)
+        try:
+            p = transform(WGS84, crs).transform(QgsPointXY(lon, lat))
+        except QgsCsException:
+            self.crs_combo.setCurrentIndex(self.crs_combo.findData(WGS84_ID))
+            return _format_xy(lon, lat, WGS84)
+        return _format_xy(p.x(), p.y(), crs)
+
+    # --- lifetime -------------------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._update_area_choices()
         self.refresh_token()
 
     def hideEvent(self, event) -> None:
-        self._hide_preview()
+        self.preview.hide()
         self.save()
         super().hideEvent(event)
+
+
+def open_help() -> None:
+    QDesktopServices.openUrl(QUrl(HELP_URL))
 
 
 def _tool_button(parent: QWidget, icon_name: str, tip: str) -> QToolButton:
@@ -698,6 +949,22 @@ def _date_edit(parent: QWidget, date: QDate) -> QDateEdit:
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setMinimumDate(QDate(2013, 1, 1))  # Mapillary started in 2013
     return edit
+
+
+def _crs_name(authid: str) -> str:
+    crs = QgsCoordinateReferenceSystem(authid)
+    return f"{authid} {crs.description()}".strip() if crs.isValid() else authid
+
+
+def _format_xy(x: float, y: float, crs: QgsCoordinateReferenceSystem) -> str:
+    if crs.isGeographic():
+        return f"{x:.6f}, {y:.6f}"
+    return f"{x:.2f}, {y:.2f}"
+
+
+def _finite(rect: QgsRectangle) -> bool:
+    return all(math.isfinite(v) and abs(v) < 1e300 for v in (rect.xMinimum(), rect.yMinimum(),
+                                                               rect.xMaximum(), rect.yMaximum()))
 
 
 def _clamp(rect: QgsRectangle) -> QgsRectangle:

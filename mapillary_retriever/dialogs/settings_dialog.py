@@ -18,20 +18,34 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import auth, settings
+from .. import auth, network, settings
 from ..api import AuthError, Config, MapillaryError
 from ..api.client import Client
+from ..api.errors import NotFoundError
 from .common import icon, tr
 
 DEVELOPER_PAGE_URL = "https://www.mapillary.com/dashboard/developers"
-CHECK_BBOX = "6.1299,49.6099,6.1301,49.6101"  # any tiny box: the answer only has to be accepted
 
 
 def check_token(task: QgsTask, token: str) -> bool:
-    """Runs on a worker thread: one small Graph API request with the token. Raises its error."""
-    with Client(token, Config.from_env(retries=1), cancelled=task.isCanceled) as client:
-        client.graph("images", {"bbox": CHECK_BBOX, "limit": 1, "fields": "id"})
+    """Runs on a worker thread: one entity request with the token (not a search). Raises its error."""
+    with Client(token, Config.from_env(retries=1), transport=network.transport(), cancelled=task.isCanceled) as c:
+        try:
+            c.check_token()
+        except NotFoundError:  # the token was accepted; only the image it asked for is not there
+            pass
     return True
+
+
+def master_password_note(state: str) -> str:
+    """What storing the token will ask of the person, before it happens ("" when nothing)."""
+    if state == "unset":
+        return tr("QGIS keeps passwords in its authentication database, protected by a <b>master password</b>. "
+                  "None is set yet: when you save the token, QGIS will ask you to choose one. Remember it: "
+                  "QGIS asks for it once per session, the first time the token is needed.")
+    if state == "locked":
+        return tr("QGIS will ask for its <b>master password</b> to store the token.")
+    return ""
 
 
 class SettingsDialog(QDialog):
@@ -68,10 +82,20 @@ class SettingsDialog(QDialog):
         self.save_button.clicked.connect(self.check_and_save)
         row.addWidget(self.save_button)
         inner.addLayout(row)
+        self.master_note = QLabel(box)
+        self.master_note.setWordWrap(True)
+        self.master_note.setTextFormat(Qt.TextFormat.RichText)
+        self.master_note.setStyleSheet("QLabel { background: #eef4fb; border: 1px solid #9dbbdc; border-radius: 4px; "
+                                       "padding: 6px; }")
+        inner.addWidget(self.master_note)
         row = QHBoxLayout()
         self.state_label = QLabel(box)
         self.state_label.setWordWrap(True)
         row.addWidget(self.state_label, 1)
+        self.unlock_button = QPushButton(tr("Unlock…"), box)
+        self.unlock_button.setToolTip(tr("Type QGIS's master password to use the stored token"))
+        self.unlock_button.clicked.connect(self.unlock)
+        row.addWidget(self.unlock_button)
         self.forget_button = QPushButton(tr("Forget the token"), box)
         self.forget_button.clicked.connect(self.forget)
         row.addWidget(self.forget_button)
@@ -99,15 +123,28 @@ class SettingsDialog(QDialog):
 
     # --- state ------------------------------------------------------------
     def refresh(self) -> None:
-        """Say where the token comes from (never showing it)."""
-        if auth.stored_authcfg() and auth.token_from_authcfg(auth.stored_authcfg()):
+        """Say where the token comes from (never showing it, never asking for the master password)."""
+        state = auth.token_state()
+        if state == "stored":
             text = tr("A token is stored (authentication config {id}).").format(id=auth.stored_authcfg())
-        elif auth.get_token():
+        elif state == "locked":
+            text = tr("Token stored, locked: QGIS's authentication database needs its master password "
+                      "(authentication config {id}).").format(id=auth.stored_authcfg())
+        elif state == "env":
             text = tr("Using the token of the MAPILLARY_ACCESS_TOKEN environment variable.")
         else:
             text = tr("No token yet: searches are disabled until you save one.")
         self.state_label.setText(text)
+        self.unlock_button.setVisible(state == "locked")
+        note = master_password_note(auth.database_state())
+        self.master_note.setText(note)
+        self.master_note.setVisible(bool(note))
         self._update_buttons()
+
+    def unlock(self) -> None:
+        auth.unlock(again=True)
+        self.refresh()
+        self.tokenChanged.emit()
 
     def _update_buttons(self) -> None:
         busy = self.task is not None
@@ -143,6 +180,7 @@ class SettingsDialog(QDialog):
             self._update_buttons()
             return
         self.token_edit.clear()
+        self.refresh()
         self.state_label.setText((tr("Token checked and saved (authentication config {id}).") if not note else
                                   tr("Token saved (authentication config {id}).")).format(id=cfg) + note)
         self._update_buttons()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import requests
 from qgis.core import (
     Qgis,
     QgsApplication,
@@ -26,6 +25,7 @@ from qgis.PyQt.QtGui import QColor, QDesktopServices, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAction,
     QApplication,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,9 +35,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import auth, settings
+from .. import auth, network, settings
 from ..api import AuthError, Config, MapillaryError
-from ..api.client import USER_AGENT, Client
+from ..api.client import Client
 from .common import WGS84, compass_name, destination, icon, point_to_wgs84, tr, transform
 from .map_tools import ImagePickTool
 
@@ -46,25 +46,22 @@ DETAIL_FIELDS = ("id,captured_at,compass_angle,computed_compass_angle,geometry,c
 WEB_URL = "https://www.mapillary.com/app/?pKey={id}&focus=photo"
 HIGHLIGHT = QColor("#ff2d78")
 DIRECTION_PX = 46  # length of the viewing-direction wedge on screen
+EMPTY_STYLE = "QLabel { background: #20262b; color: #c8d0d6; border-radius: 3px; }"
 HALF_FOV = 30.0  # degrees either side of the compass angle
 
 
 def fetch_details(task: QgsTask, image_id: str, token: str | None, thumb_field: str,
                   known_sequences: frozenset) -> dict:
     """Runs on a worker thread: the image's details, its thumbnail bytes and its sequence's ids."""
-    with Client(token, Config.from_env(), cancelled=task.isCanceled) as client:
+    with Client(token, Config.from_env(), transport=network.transport(), cancelled=task.isCanceled) as client:
         info = client.graph(image_id, {"fields": DETAIL_FIELDS + "," + thumb_field}, kind="entity")
         out = {"info": info, "thumb": None, "thumb_error": "", "sequence_ids": None}
         url = info.get(thumb_field)
         if url:
             try:
-                r = requests.get(url, timeout=(10, 30), headers={"User-Agent": USER_AGENT})
-                if r.status_code == 200:
-                    out["thumb"] = r.content
-                else:
-                    out["thumb_error"] = f"HTTP {r.status_code}"
-            except requests.RequestException as e:
-                out["thumb_error"] = type(e).__name__
+                out["thumb"] = client.fetch(url)  # a signed URL: no token sent
+            except MapillaryError as e:
+                out["thumb_error"] = e.message
         seq = info.get("sequence")
         if seq and seq not in known_sequences:
             data = client.graph("image_ids", {"sequence_id": seq}, kind="entity")
@@ -74,24 +71,26 @@ def fetch_details(task: QgsTask, image_id: str, token: str | None, thumb_field: 
 
 
 class ThumbnailLabel(QLabel):
-    """Shows a pixmap scaled to fit, keeping its aspect ratio."""
+    """Shows a pixmap scaled to fit (it grows with the dock), keeping its aspect ratio."""
+
+    doubleClicked = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._pixmap = QPixmap()
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(QSize(200, 130))
-        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-        self.setStyleSheet("QLabel { background: #20262b; color: #c8d0d6; border-radius: 3px; }")
+        self.setSizePolicy(QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding))
+        self.setStyleSheet(EMPTY_STYLE)
         self.setWordWrap(True)
 
     def set_image(self, pixmap: QPixmap) -> None:
         self._pixmap = pixmap
+        self.setStyleSheet("QLabel { background: transparent; }")  # no dark bands beside the picture
         self._rescale()
 
     def clear_image(self, text: str = "") -> None:
+        self.setStyleSheet(EMPTY_STYLE)
         self._pixmap = QPixmap()
         self.setPixmap(QPixmap())
         self.setText(text)
@@ -99,17 +98,18 @@ class ThumbnailLabel(QLabel):
     def has_image(self) -> bool:
         return not self._pixmap.isNull()
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        """As tall as the image at this width (3:2 until there is one), so no empty bands."""
-        if self._pixmap.isNull() or not self._pixmap.width():
-            return width * 2 // 3
-        return width * self._pixmap.height() // self._pixmap.width()
+    def image(self) -> QPixmap:
+        return self._pixmap
 
     def sizeHint(self) -> QSize:
-        return QSize(360, self.heightForWidth(360))
+        if self._pixmap.isNull() or not self._pixmap.width():
+            return QSize(360, 240)
+        return QSize(360, 360 * self._pixmap.height() // self._pixmap.width())
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.has_image():
+            self.doubleClicked.emit()
+        super().mouseDoubleClickEvent(event)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -119,6 +119,33 @@ class ThumbnailLabel(QLabel):
         if not self._pixmap.isNull():
             self.setPixmap(self._pixmap.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation))
+
+
+class ImageWindow(QDialog):
+    """The current picture, large, in a window of its own (double-click the viewer's picture)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Mapillary image"))
+        self.setModal(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.picture = ThumbnailLabel(self)
+        self.picture.setStyleSheet("QLabel { background: #101417; color: #c8d0d6; }")
+        layout.addWidget(self.picture)
+
+    def show_image(self, pixmap: QPixmap, title: str) -> None:
+        self.picture.set_image(pixmap)
+        self.setWindowTitle(title)
+        if not self.isVisible():
+            screen = self.screen().availableGeometry()
+            size = pixmap.size().scaled(screen.width() * 3 // 4, screen.height() * 3 // 4,
+                                        Qt.AspectRatioMode.KeepAspectRatio)
+            if pixmap.width() < size.width():
+                size = pixmap.size() * max(1, min(screen.width() * 3 // 4 // max(1, pixmap.width()), 2))
+            self.resize(size)
+        self.show()
+        self.raise_()
 
 
 class Highlight:
@@ -243,7 +270,9 @@ class ImageViewerDock(QgsDockWidget):
 
         self.thumb = ThumbnailLabel(body)
         self.thumb.setText(tr("Click an image point on the map to see it here."))
-        layout.addWidget(self.thumb)
+        self.thumb.setToolTip(tr("Double-click to open the picture large; ←/→: previous/next image"))
+        self.thumb.doubleClicked.connect(self.open_large)
+        layout.addWidget(self.thumb, 1)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -263,13 +292,45 @@ class ImageViewerDock(QgsDockWidget):
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #5f6b73;")
         layout.addWidget(self.status)
-        layout.addStretch(1)
         attribution = QLabel(tr("Images © Mapillary contributors, CC BY-SA 4.0"), body)
         attribution.setWordWrap(True)
         attribution.setStyleSheet("color: #5f6b73; font-size: small;")
         layout.addWidget(attribution)
         self.setWidget(body)
+        self.large: ImageWindow | None = None
+        self.prev_action.setToolTip(tr("Previous image in the sequence (←)"))
+        self.next_action.setToolTip(tr("Next image in the sequence (→)"))
+        body.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # a click on the dock, then ←/→
         self._update_buttons()
+
+    def keyPressEvent(self, event) -> None:
+        """←/→: the previous/next image of the sequence (while the dock or its picture has the focus)."""
+        delta = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(event.key())
+        if delta is not None and not event.modifiers():
+            self.step(delta)
+            event.accept()
+        else:
+            super().keyPressEvent(event)
+
+    def open_large(self) -> None:
+        """The current picture in a window of its own, resizable."""
+        if not self.thumb.has_image():
+            return
+        if self.large is None:
+            self.large = ImageWindow(self.iface.mainWindow() if self.iface is not None else None)
+        self.large.show_image(self.thumb.image(), tr("Mapillary image {id}").format(id=self.image_id or ""))
+
+    def keep_in_view(self, lon: float, lat: float) -> None:
+        """Pan the map (no zoom change) when the current image is outside, or near the edge of, the view."""
+        try:
+            p = transform(WGS84, self.canvas.mapSettings().destinationCrs()).transform(QgsPointXY(lon, lat))
+        except Exception:  # noqa: BLE001 (outside the CRS's area: leave the map alone)
+            return
+        inner = self.canvas.extent()
+        inner.scale(0.8)
+        if not inner.contains(p):
+            self.canvas.setCenter(p)
+            self.canvas.refresh()
 
     # --- actions ----------------------------------------------------------
     def activate_pick_tool(self) -> None:
@@ -341,6 +402,8 @@ class ImageViewerDock(QgsDockWidget):
         if result["thumb"] and pixmap.loadFromData(result["thumb"]):
             self.thumb.set_image(pixmap)
             self.status.setText("")
+            if self.large is not None and self.large.isVisible():
+                self.open_large()
         else:
             self.thumb.clear_image(tr("No thumbnail for this image."))
             self.status.setText(tr("Thumbnail unavailable ({reason}).").format(reason=result["thumb_error"] or "–"))
@@ -377,6 +440,7 @@ class ImageViewerDock(QgsDockWidget):
             lon, lat = float(coords[0]), float(coords[1])
             f["position"].setText(f"{lon:.6f}, {lat:.6f}")
             self.highlight.show(lon, lat, angle, pano)
+            self.keep_in_view(lon, lat)
         f["sequence"].setText(self.sequence_id or "–")
 
     def _neighbours(self) -> tuple[int, int]:
@@ -427,6 +491,10 @@ class ImageViewerDock(QgsDockWidget):
             self.canvas.unsetMapTool(self.pick_tool)
         self.highlight.remove()
         self.pick_tool.deleteLater()
+        if self.large is not None:
+            self.large.close()
+            self.large.deleteLater()
+            self.large = None
 
 
 def _number(value) -> float | None:

@@ -25,7 +25,16 @@ def dialog(web_iface, monkeypatch):
 
 def _point_mode(d, text):
     d.area_combo.setCurrentIndex(d.area_combo.findData("point"))
+    d.crs_combo.setCurrentIndex(d.crs_combo.findData("EPSG:4326"))
     d.point_edit.setText(text)
+
+
+def _basemap(canvas):
+    """Something on the map, so that "the current map extent" means something."""
+    layer = QgsVectorLayer("Point?crs=EPSG:4326", "basemap", "memory")
+    QgsProject.instance().addMapLayer(layer)
+    canvas.setLayers([layer])
+    return layer
 
 
 def test_swapped_lat_lon_is_explained_and_blocks_search(dialog):
@@ -81,7 +90,8 @@ def test_filters_reach_the_query(dialog):
 
 @pytest.mark.parametrize("change, expected", [
     (lambda d: (d.from_check.setChecked(True), d.from_date.setDate(QDate(2022, 5, 1)),
-                d.to_check.setChecked(True), d.to_date.setDate(QDate(2022, 3, 1))), "is not after start time"),
+                d.to_check.setChecked(True), d.to_date.setDate(QDate(2022, 3, 1))),
+     "The 'to' date 2022-03-01 is before the 'from' date 2022-05-01."),
     (lambda d: d.userkeys_edit.setText("abc"), "not a Mapillary creator id"),
     (lambda d: d.org_edit.setText("acme"), "must be a number"),
     (lambda d: (d.images_check.setChecked(False), d.sequences_check.setChecked(False)), "Choose what to produce"),
@@ -160,6 +170,7 @@ def test_last_search_is_remembered(web_iface, monkeypatch, tmp_path):
 
 
 def test_canvas_extent_in_a_projected_crs(dialog, lux_crs, shown_canvas):
+    _basemap(shown_canvas)
     center = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), lux_crs,
                                     QgsProject.instance()).transform(6.13, 49.61)
     from qgis.core import QgsRectangle
@@ -194,3 +205,131 @@ def test_layer_extent(dialog, qgis_new_project):
     lon_min, lat_min, lon_max, lat_max = dialog.query.bbox
     assert 6.10 < lon_min < lon_max < 6.16 and 49.59 < lat_min < lat_max < 49.63
     QgsProject.instance().removeMapLayer(layer)
+
+
+def test_an_empty_map_offers_the_other_areas(web_iface, monkeypatch, shown_canvas):
+    monkeypatch.setenv("MAPILLARY_ACCESS_TOKEN", TOKEN)
+    shown_canvas.setLayers([])
+    d = SearchDialog(web_iface)  # nothing saved: it would start on the map extent
+    d.show()
+    try:
+        canvas_item = d.area_combo.model().item(d.area_combo.findData("canvas"))
+        assert not canvas_item.isEnabled() and "empty" in canvas_item.toolTip()
+        assert d.area_mode() == "box" and d.empty_map_label.isVisible()
+        assert "inf" not in d.status.text() and "1.79769e+308" not in d.status.text()
+        assert "Type a box" in d.problem
+        layer = _basemap(shown_canvas)  # a layer arrives: the map extent is a choice again
+        assert canvas_item.isEnabled() and not d.empty_map_label.isVisible()
+        d.area_combo.setCurrentIndex(d.area_combo.findData("canvas"))
+        assert "inf" not in d.canvas_label.text()
+        QgsProject.instance().removeMapLayer(layer)
+    finally:
+        d.close()
+        d.remove_preview()
+
+
+def test_dates_are_inclusive_days_shown_as_typed(dialog):
+    _point_mode(dialog, "6.13, 49.61")
+    dialog.from_check.setChecked(True)
+    dialog.from_date.setDate(QDate(2020, 1, 1))
+    dialog.to_check.setChecked(True)
+    dialog.to_date.setDate(QDate(2020, 12, 31))
+    assert dialog.search_button.isEnabled(), dialog.problem
+    assert "2020-01-01 to 2020-12-31" in dialog.status.text() and "2021-01-01" not in dialog.status.text()
+    assert "exclusive" not in dialog.status.text()
+
+
+def test_points_typed_in_the_project_crs(dialog, lux_crs, shown_canvas):
+    _basemap(shown_canvas)
+    dialog._project_crs_changed()
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("point"))
+    dialog.crs_combo.setCurrentIndex(dialog.crs_combo.findData("EPSG:2169"))
+    dialog.point_edit.setText("77000, 75000")  # LUREF metres: Luxembourg city
+    assert dialog.search_button.isEnabled(), dialog.problem
+    lon, lat = dialog.query.closeto
+    assert 6.1 < lon < 6.2 and 49.5 < lat < 49.7
+    dialog.crs_combo.setCurrentIndex(dialog.crs_combo.findData("EPSG:4326"))  # the text follows the CRS
+    assert dialog.point_edit.text().startswith("6.1") and dialog.query.closeto == pytest.approx((lon, lat), abs=1e-6)
+    dialog.point_edit.setText("77000, 75000")  # metres typed as degrees: the point's own words
+    assert dialog.problem.startswith("Point: latitude 75000 is outside -90..90")
+    assert "closeto" not in dialog.problem
+
+
+def test_a_swapped_point_is_a_warning_not_an_error(dialog, shown_canvas):
+    from qgis.core import QgsRectangle
+
+    _basemap(shown_canvas)
+    shown_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    shown_canvas.setExtent(QgsRectangle(6.10, 49.59, 6.16, 49.63))
+    _point_mode(dialog, "49.61, 6.13")  # latitude first: a valid point in the Indian Ocean
+    assert dialog.search_button.isEnabled(), dialog.problem
+    assert "km from the map view: did you swap longitude and latitude?" in dialog.warning
+    assert dialog.warning in dialog.status.text()
+    dialog.point_edit.setText("6.13, 49.61")
+    assert dialog.warning == ""
+
+
+def test_anywhere_by_users(dialog):
+    users = dialog.area_combo.model().item(dialog.area_combo.findData("users"))
+    assert not users.isEnabled()
+    dialog.usernames_edit.setText("alice")
+    assert users.isEnabled()
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("users"))
+    assert dialog.search_button.isEnabled(), dialog.problem
+    assert dialog.query.anywhere and dialog.query.usernames == ("alice",)
+    dialog.usernames_edit.setText("")  # no users left: back to an area
+    assert dialog.area_mode() != "users"
+
+
+def test_inside_the_selected_polygons(dialog, qgis_new_project):
+    from qgis.core import QgsFeature, QgsGeometry
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4326", "districts", "memory")
+    feats = []
+    for wkt in ("POLYGON((6.10 49.60, 6.12 49.60, 6.12 49.62, 6.10 49.60))",
+                "POLYGON((6.14 49.60, 6.16 49.60, 6.16 49.61, 6.14 49.60))"):
+        f = QgsFeature()
+        f.setGeometry(QgsGeometry.fromWkt(wkt))
+        feats.append(f)
+    layer.dataProvider().addFeatures(feats)
+    QgsProject.instance().addMapLayer(layer)
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("polygons"))
+    dialog.polygon_combo.setLayer(layer)
+    assert "none of districts is selected" in dialog.problem
+    layer.selectByIds([f.id() for f in layer.getFeatures()])
+    assert dialog.search_button.isEnabled(), dialog.problem
+    assert dialog.query.bbox == pytest.approx((6.10, 49.60, 6.16, 49.62))
+    within = QgsGeometry.fromWkt(dialog.build_output().within_wkt)
+    assert within.area() == pytest.approx(0.0003, rel=1e-3)  # the triangles, not their box
+    QgsProject.instance().removeMapLayer(layer)
+
+
+def test_download_choice(dialog, tmp_path):
+    _point_mode(dialog, "6.13, 49.61")
+    dialog.download_check.setChecked(True)
+    assert "folder to download" in dialog.problem
+    dialog.download_widget.setFilePath(str(tmp_path / "pictures"))
+    dialog.download_size.setCurrentIndex(dialog.download_size.findData("2048"))
+    assert dialog.search_button.isEnabled(), dialog.problem
+    out = dialog.build_output()
+    assert out.download_dir == str(tmp_path / "pictures") and out.download_size == "2048"
+    dialog.download_widget.setFilePath("/nonexistent-dir/deeper/pictures")
+    assert "does not exist" in dialog.problem
+
+
+def test_a_locked_token_is_named_and_unlocked_on_request(dialog, monkeypatch):
+    from mapillary_retriever import auth
+
+    monkeypatch.setattr(auth, "token_state", lambda: "locked")
+    asked = []
+    monkeypatch.setattr(auth, "unlock", lambda again=False: asked.append(again) or False)
+    dialog.refresh_token()
+    assert dialog.token_banner.isVisible() and dialog.unlock_button.isVisible()
+    assert "Token stored, locked" in dialog.token_text.text() and "No Mapillary token" not in dialog.token_text.text()
+    assert not asked  # showing the state never asks for the master password
+    _point_mode(dialog, "6.13, 49.61")
+    assert dialog.search_button.isEnabled(), dialog.problem
+    sent = []
+    dialog.searchRequested.connect(lambda q, o: sent.append(q))
+    dialog.search_button.click()
+    assert asked == [True] and not sent and "locked" in dialog.status.text()

@@ -14,7 +14,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsMapMouseEvent
-from qgis.PyQt.QtCore import QEvent, QPoint, Qt
+from qgis.PyQt.QtCore import QEvent, QPoint, QRect, Qt
 
 from mapillary_retriever.dialogs.common import KIND_PROPERTY
 from mapillary_retriever.dialogs.map_tools import BoxTool, ImagePickTool, PointTool
@@ -107,13 +107,33 @@ def test_plugin_box_tool_fills_dialog_and_shows_box(plugin, qgis_canvas, lux_crs
     assert 6.0 < lon_min < lon_max < 6.3 and 49.5 < lat_min < lat_max < 49.7
     assert dialog.search_button.isEnabled()
     # the box is drawn on the canvas, in the canvas CRS, while the dialog is open
-    band = dialog.area_band.asGeometry().boundingBox()
+    band = dialog.preview.band.asGeometry().boundingBox()
     drawn = QgsRectangle(_map_point(qgis_canvas, (200, 150)), _map_point(qgis_canvas, (600, 450)))
     assert band.xMinimum() == pytest.approx(drawn.xMinimum(), abs=50)  # metres, in EPSG:2169
     assert band.yMaximum() == pytest.approx(drawn.yMaximum(), abs=50)
-    assert dialog.area_band.isVisible()
+    assert dialog.preview.band.isVisible()
+    # the dialog opens beside the box, not over it
+    drawn_px = QRect(qgis_canvas.mapToGlobal(QPoint(200, 150)), qgis_canvas.mapToGlobal(QPoint(600, 450)))
+    screen = dialog.screen().availableGeometry()
+    if screen.right() - drawn_px.right() > dialog.frameGeometry().width() + 16:  # room on the right
+        assert dialog.frameGeometry().left() > drawn_px.right()
+    dialog.place_beside(QRect(screen.left() + 10, screen.top() + 10, 40, 40))
+    assert dialog.frameGeometry().left() >= screen.left() + 50
     dialog.close()
-    assert dialog.area_band.asGeometry().isEmpty()
+    assert dialog.preview.band.asGeometry().isEmpty()
+
+
+def test_box_tool_says_how_and_esc_cancels(plugin, qgis_canvas, lux_crs, monkeypatch):
+    from qgis.PyQt.QtTest import QTest
+
+    messages = []
+    monkeypatch.setattr(plugin.iface.statusBarIface(), "showMessage", lambda text, ms=0: messages.append(text),
+                        raising=False)
+    plugin.box_action.trigger()
+    assert messages and "Drag a box" in messages[-1] and "Esc" in messages[-1]
+    assert qgis_canvas.mapTool() is plugin.box_tool
+    QTest.keyClick(qgis_canvas, Qt.Key.Key_Escape)
+    assert qgis_canvas.mapTool() is not plugin.box_tool and not plugin.box_action.isChecked()
 
 
 def test_plugin_point_tool_fills_closeto_then_lookat(plugin, qgis_canvas, lux_crs):
@@ -131,9 +151,9 @@ def test_plugin_point_tool_fills_closeto_then_lookat(plugin, qgis_canvas, lux_cr
     q = dialog.query
     assert q.radius == 250 and q.lookat is not None
     assert q.closeto == pytest.approx(LUX, abs=0.01)  # unchanged by the look-at click
-    assert dialog.lookat_marker.isVisible() and dialog.center_marker.isVisible()
+    assert dialog.preview.lookat.isVisible() and dialog.preview.center.isVisible()
     # the circle preview is about 2 × 250 m across in the projected CRS
-    ring = dialog.area_band.asGeometry().boundingBox()
+    ring = dialog.preview.band.asGeometry().boundingBox()
     assert ring.width() == pytest.approx(500, rel=0.05)
     # the dialog's own "pick the look-at point" button arms the tool for the look-at point
     dialog.pick_lookat_button.click()

@@ -20,13 +20,24 @@ def test_entry_points(plugin, web_iface):
     ui = web_iface.web_ui
     entries = [a.text() for a in ui.submenus[MENU].actions()]
     assert entries == ["Search images and sequences…", "Draw a search box on the map",
-                       "Search around a clicked point", "Image viewer", "Settings…"]
+                       "Search around a clicked point", "Image viewer", "Settings…", "Help"]
     assert all(not a.icon().isNull() for a in ui.submenus[MENU].actions())
     (button_action,) = ui.toolbar.actions()
     button = ui.toolbar.widgetForAction(button_action)
     assert isinstance(button, QToolButton)
     assert [a.text() for a in button.menu().actions()] == entries
     assert not button.defaultAction().icon().isNull()
+
+
+def test_help_opens_the_documentation(plugin, monkeypatch):
+    from mapillary_retriever.__about__ import __homepage__
+    from mapillary_retriever.dialogs import search_dialog
+
+    opened = []
+    monkeypatch.setattr(search_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    plugin.help_action.trigger()
+    plugin.open_dialog().help_button.click()
+    assert opened == [__homepage__ + "#readme"] * 2 and __homepage__.startswith("https://")
 
 
 def test_load_and_unload_leave_nothing_behind(web_iface, sandbox, qgis_canvas):
@@ -68,7 +79,7 @@ def test_load_and_unload_leave_nothing_behind(web_iface, sandbox, qgis_canvas):
     # and it loads again cleanly after an unload (plugin reloader)
     p2 = MapillaryRetrieverPlugin(web_iface)
     p2.initGui()
-    assert len(ui.submenus[MENU].actions()) == 5
+    assert len(ui.submenus[MENU].actions()) == 6
     p2.unload()
     assert ui.menu.actions() == []
 
