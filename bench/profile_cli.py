@@ -133,9 +133,10 @@ def main() -> None:
                           "mapillary_retriever.api, mapillary_retriever.api.output"],
                          cwd=ROOT, capture_output=True, text=True).stderr
     rows = []
-    for line in imp.splitlines()[1:]:  # "import time:  self | cumulative | name"
-        own, cum, name = line.split("|")
-        rows.append((int(cum), int(own.split(":")[1]), name.rstrip()))
+    for line in imp.splitlines():  # "import time:  self | cumulative | name"
+        parts = line.split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), int(parts[0].split(":")[1]), parts[2].rstrip()))
 
     search_other = r["search"] - r["decode"] - r["sift"] - r["finish"]
     print(f"## Where the time of `mapillary_retriever images ... -o {Path(out).suffix}` goes "
