@@ -337,7 +337,7 @@ def main() -> None:
              "`--quick` smaller sizes; neither writes this file; `--full` adds OGR's API at 1,000,000 images); "
              "each engine run is `bench/one.py MODE URL BBOX` in a fresh process against `python3 -m sandbox` "
              "in another", ""]
-    t0 = time.time()
+    t0, load0 = time.time(), os.getloadavg()[0]
     end_to_end(lines)
     lines += subprocess.run([PY, str(ROOT / "bench/profile_cli.py"), "--no-cprofile"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.rstrip().splitlines() + [""]
@@ -346,6 +346,10 @@ def main() -> None:
         writing(lines, [10_000] if quick else [100_000, 1_000_000],
                 [10_000, 100_000, 1_000_000] if "--full" in sys.argv else [10_000, 100_000])
         scaling(lines, [10_000, 50_000] if quick else [10_000, 100_000, 1_000_000])
+    lines.append(f"Load average (1 min) at the start {load0:.2f}, at the end {os.getloadavg()[0]:.2f} on "
+                 f"{os.cpu_count()} cores: well above 1, other jobs shared the machine and wall times are inflated "
+                 "(the CPU columns less so).")
+    lines.append("")
     lines.append(f"Total benchmark time {time.time() - t0:.0f} s; bench process peak "
                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.")
     text = "\n".join(lines) + "\n"
