@@ -1,6 +1,6 @@
 """Where the time of one command goes: `python -m mapillary_retriever images --bbox … -o out.geojson -q`.
 
-    python bench/profile_cli.py [--top 25] [--gpkg]
+    python bench/profile_cli.py [--top 25] [--gpkg] [--no-cprofile]
 
 Starts a sandbox (73,000-image world, 80 ms latency; the 12 densest z14 tiles, ~54,800 images,
 as in the end-to-end benchmark), warms it, then runs the command in fresh processes:
@@ -87,6 +87,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--gpkg", action="store_true", help="write a GeoPackage instead of GeoJSON")
+    ap.add_argument("--no-cprofile", action="store_true", help="only the phases and the slowest imports")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -122,7 +123,7 @@ def main() -> None:
             r["startup"], r["exit"] = r["started"] - launched, time.time() - r["ended"]
             runs.append(r)
         r = sorted(runs, key=lambda r: r["process"])[1]
-        prof = child("cprofile")
+        prof = "" if a.no_cprofile else child("cprofile")
     finally:
         sb.close()
         for p in (out, out + ".part"):
@@ -132,12 +133,13 @@ def main() -> None:
                           "mapillary_retriever.api, mapillary_retriever.api.output"],
                          cwd=ROOT, capture_output=True, text=True).stderr
     rows = []
-    for line in imp.splitlines()[1:]:  # "import time:  self | cumulative | name"
-        own, cum, name = line.split("|")
-        rows.append((int(cum), int(own.split(":")[1]), name.rstrip()))
+    for line in imp.splitlines():  # "import time:  self | cumulative | name"
+        parts = line.split("|")
+        if line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), int(parts[0].split(":")[1]), parts[2].rstrip()))
 
     search_other = r["search"] - r["decode"] - r["sift"] - r["finish"]
-    print(f"# Where the time of `mapillary_retriever images ... -o {Path(out).suffix}` goes "
+    print(f"## Where the time of `mapillary_retriever images ... -o {Path(out).suffix}` goes "
           f"({n:,} images, {len(tiles)} tiles, {LATENCY * 1000:.0f} ms latency; median of 3 by process time)\n")
     print(f"| phase | s |\n|---|---:|\n| whole process (from the parent) | {r['process']:.3f} |")
     print(f"| (for scale: `python -c pass`, start to exit) | {bare:.3f} |")
@@ -152,11 +154,12 @@ def main() -> None:
     print(f"| write ({Path(out).suffix}) | {r['write']:.3f} |")
     print(f"| main: argparse, query, the rest | {r['main_other']:.3f} |")
     print(f"| process exit: after main returns (threads joined, objects freed) | {r['exit']:.3f} |\n")
-    print("Slowest imports (cumulative µs, self µs):\n")
+    print("Slowest imports (`python -X importtime`; cumulative µs, self µs):\n")
     for cum, own, name in sorted(rows, reverse=True)[:15]:
         print(f"    {cum:>9,} {own:>9,}  {name}")
-    print("\ncProfile of the main thread:\n")
-    print(prof)
+    if prof:
+        print("\ncProfile of the main thread:\n")
+        print(prof)
 
 
 if __name__ == "__main__":

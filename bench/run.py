@@ -219,8 +219,8 @@ def end_to_end(lines: list[str]) -> None:
               f"fetch {floor_info['fetch_s']:.2f} s, "
               f"decode {floor_info['decode_s']:.2f} s ({floor_info['bytes'] / 1e6:.1f} MB of tiles); the floor counts "
               "every feature of the tiles, the command those in the box",
-              f"- the images in the box: {n:,}. Where the command's time goes: `python bench/profile_cli.py` "
-              "(table in the next section of the last full run)", ""]
+              f"- the images in the box: {n:,}. Where the command's time goes: next section "
+              "(`python bench/profile_cli.py` prints it with a cProfile table)", ""]
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -238,7 +238,7 @@ def writing(lines: list[str], sizes, ogr_sizes) -> None:
               "`CreateFeature` in one transaction; *csv* = CSV text + `.csvt` in /vsimem, then "
               f"`gdal.VectorTranslate`. (GDAL {gdal_version()} has no `Layer.WriteArrowBatch`.) CPU seconds are "
               f"the fair measure on a shared machine (wall in brackets); medians of {REPEAT} at 100,000, one run at "
-              "1,000,000.", "",
+              "1,000,000 (the OGR API rows there only with `--full`).", "",
               "| images | engine (blob) CPU s | ogr2ogr from .fgb | OGR features | OGR csv → VectorTranslate | "
               "ogr2ogr / engine | OGR features / engine | OGR csv / engine |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -334,14 +334,22 @@ def main() -> None:
              + subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                               text=True).stdout.strip(),
              f"- command: `make bench` (= `{Path(PY).name} bench/run.py`; `--e2e` runs only the end-to-end table, "
-             "`--quick` smaller sizes; neither writes this file); each engine run is "
-             "`bench/one.py MODE URL BBOX` in a fresh process against `python3 -m sandbox` in another", ""]
-    t0 = time.time()
+             "`--quick` smaller sizes; neither writes this file; `--full` adds OGR's API at 1,000,000 images); "
+             "each engine run is `bench/one.py MODE URL BBOX` in a fresh process against `python3 -m sandbox` "
+             "in another", ""]
+    t0, load0 = time.time(), os.getloadavg()[0]
     end_to_end(lines)
+    lines += subprocess.run([PY, str(ROOT / "bench/profile_cli.py"), "--no-cprofile"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.rstrip().splitlines() + [""]
     if not only_e2e:
         dense_area(lines)
-        writing(lines, [10_000] if quick else [100_000, 1_000_000], [10_000, 100_000])
+        writing(lines, [10_000] if quick else [100_000, 1_000_000],
+                [10_000, 100_000, 1_000_000] if "--full" in sys.argv else [10_000, 100_000])
         scaling(lines, [10_000, 50_000] if quick else [10_000, 100_000, 1_000_000])
+    lines.append(f"Load average (1 min) at the start {load0:.2f}, at the end {os.getloadavg()[0]:.2f} on "
+                 f"{os.cpu_count()} cores: well above 1, other jobs shared the machine and wall times are inflated "
+                 "(the CPU columns less so).")
+    lines.append("")
     lines.append(f"Total benchmark time {time.time() - t0:.0f} s; bench process peak "
                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.")
     text = "\n".join(lines) + "\n"
