@@ -328,11 +328,11 @@ def _chunks(targets: list[_Target]) -> list[list[_Target]]:
     chunks: list[list[_Target]] = []
     current: list[_Target] = []
     tiles: set[str] = set()
-    box = None
+    box: geo.BBox | None = None
     for t in sorted(targets, key=key):
         grown = t.bbox if box is None else _union([box, t.bbox])
         if current and (len(tiles | set(t.tiles)) > CHUNK_TILES or geo.count_tiles(grown) > CHUNK_SPAN
-                        or (box[0] > box[2]) != (t.bbox[0] > t.bbox[2])):
+                        or box is not None and (box[0] > box[2]) != (t.bbox[0] > t.bbox[2])):
             chunks.append(current)
             current, tiles, grown = [], set(), t.bbox
         current.append(t)
