@@ -26,8 +26,10 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFields,
+    QgsGeometry,
     QgsLayerTreeGroup,
     QgsMessageLog,
+    QgsPoint,
     QgsProject,
     QgsRectangle,
     QgsTask,
@@ -98,6 +100,23 @@ class Built:
     note: str = ""  # what the message should add (e.g. the tables' names)
 
 
+def within(result: SearchResult, wkt: str) -> SearchResult:
+    """Only the images inside the polygons (WGS84 WKT); sequence lines break where they leave them."""
+    from .api.sequences import build_sequences
+
+    area = QgsGeometry.fromWkt(wkt)
+    engine = QgsGeometry.createGeometryEngine(area.constGet())
+    engine.prepareGeometry()
+    kept, excluded = [], {k: list(v) for k, v in result.excluded.items()}
+    for img in result.images:
+        if engine.intersects(QgsPoint(img.lon, img.lat)):
+            kept.append(img)
+        elif img.captured_at is not None and img.sequence_id:
+            excluded.setdefault(img.sequence_id, []).append(img.captured_at)
+    seqs = build_sequences(kept, None, excluded) if result.with_sequences else []
+    return SearchResult(kept, seqs, result.report, excluded, result.query, result.with_sequences)
+
+
 class SearchTask(QgsTask):
     """Runs one engine search (or the resume of ``previous``) and builds its layers off the main thread.
     Results are read in ``finished`` (main thread)."""
@@ -132,6 +151,8 @@ class SearchTask(QgsTask):
             else:
                 self.result = search(self.query, self._token, sequences=self.output.sequences, **seams)
             self._token = None
+            if self.output.within_wkt:
+                self.result = within(self.result, self.output.within_wkt)
             self.built = self._build(self.result, lacking)
         except Exception as e:  # a bug: keep the traceback for the message log
             self.error = e

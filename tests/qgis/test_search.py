@@ -449,3 +449,23 @@ def test_token_never_in_project_log_or_layer_source(plugin, sandbox, web_iface, 
             assert secret not in text
     assert logged and not any(secret in m for m in logged)
     assert cfg not in [a for a in QgsApplication.authManager().configIds()]  # forgotten
+
+
+def test_inside_polygons_keeps_only_the_images_inside(sandbox):
+    from mapillary_retriever.api import Query, search
+    from mapillary_retriever.api.client import Config
+    from mapillary_retriever.task import within
+    from sandbox import CENTER
+
+    lon, lat = CENTER
+    res = search(Query.build(closeto=CENTER, radius=400), config=Config.from_env(backoff=0.01))
+    a, b, c = f"{lon - 0.004} {lat - 0.003}", f"{lon + 0.004} {lat - 0.003}", f"{lon} {lat + 0.003}"
+    tri = f"POLYGON(({a},{b},{c},{a}))"
+    inside = within(res, tri)
+    assert 0 < len(inside.images) < len(res.images)
+    from qgis.core import QgsGeometry, QgsPointXY
+
+    poly = QgsGeometry.fromWkt(tri)
+    assert all(poly.contains(QgsPointXY(i.lon, i.lat)) for i in inside.images)
+    assert {i.id for i in res.images if poly.contains(QgsPointXY(i.lon, i.lat))} == {i.id for i in inside.images}
+    assert all(set(s.image_ids) <= {i.id for i in inside.images} for s in inside.sequences)
