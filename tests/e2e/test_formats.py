@@ -135,3 +135,46 @@ def test_unknown_extension_refused_before_searching(sandbox, tmp_path):
     p = run(["images", *_point_args(), "-o", str(tmp_path / "x.xlsx")], sandbox)
     assert p.returncode == 2 and "--output must end in" in p.stderr
     assert sandbox.stats["requests"] == 0
+
+
+def _v3_view_image(i):
+    extra = i.extra or {}
+    return (i.id, i.lon, i.lat, i.sequence_id, i.captured_at, i.compass_angle, i.is_pano, i.creator_id,
+            extra.get("username"), extra.get("make"), extra.get("model"))
+
+
+def _v3_view_sequence(s):
+    first = next((t for t in s.captured_at if t is not None), None)
+    return (s.id, s.image_ids, [tuple(c) for c in s.coords], s.compass_angles, first, s.is_pano, s.creator_id,
+            s.username)
+
+
+def test_schema_v3_round_trips_through_the_v3_reader(sandbox, tmp_path):
+    """What --schema v3 writes, read back by the v3 converter (the truth of the v3 layout), is the result."""
+    from mapillary_retriever.api import Query, search
+    from mapillary_retriever.api.v3 import read_v3
+    from sandbox import CENTER
+
+    p = run(["both", *_point_args(), "--schema", "v3", "-o", str(tmp_path / "v3.geojson")], sandbox)
+    assert p.returncode == 0, p.stderr
+    docs = [json.loads((tmp_path / f"v3_{k}.geojson").read_text()) for k in ("images", "sequences")]
+    img = docs[0]["features"][0]["properties"]
+    assert {"key", "ca", "captured_at", "pano", "user_key", "username", "camera_make"} <= set(img)
+    assert img["captured_at"].endswith("Z") and img["username"]
+    seq = docs[1]["features"][0]
+    assert seq["geometry"]["type"] == "LineString"
+    assert {"key", "captured_at", "user_key", "pano"} <= set(seq["properties"])
+    cp = seq["properties"]["coordinateProperties"]
+    assert len(cp["cas"]) == len(cp["image_keys"]) == len(seq["geometry"]["coordinates"])
+
+    images, _ = read_v3(docs[0])
+    _, sequences = read_v3(docs[1])
+    q = Query.build(closeto=f"{CENTER[0]},{CENTER[1]}", radius=150, fields="username,make,model")
+    result = search(q)
+    assert sorted(map(_v3_view_image, images)) == sorted(map(_v3_view_image, result.images))
+    assert sorted(map(_v3_view_sequence, sequences)) == sorted(map(_v3_view_sequence, result.sequences))
+
+
+def test_schema_v3_needs_geojson(sandbox, tmp_path):
+    p = run(["images", *_point_args(), "--schema", "v3", "-o", str(tmp_path / "x.gpkg")], sandbox)
+    assert p.returncode == 2 and "--schema v3" in p.stderr and sandbox.stats["requests"] == 0
