@@ -14,6 +14,7 @@ Safety rules every writer keeps:
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -280,6 +281,9 @@ def write_all(dest: str, layers: dict, fields=(), description: str = "", layer: 
         try:
             out = [write(tmp, k, layers[k], fields, description, name, append, extra) for _, name, k in plan]
             os.replace(tmp, dest)
+        except OutputError as e:
+            _remove(tmp)
+            raise OutputError(str(e).replace(tmp, dest)) from None
         except BaseException:
             _remove(tmp)
             raise
@@ -310,7 +314,8 @@ def write(path: str, kind: str, records: list, fields=(), description: str = "",
         return _write_file(path, fmt, kind, records, cols, description, layer)
     except (OSError, RuntimeError, sqlite3.Error) as e:
         msg = str(e)
-        if isinstance(e, OSError) and e.errno == 28 or "disk is full" in msg or "No space left" in msg:
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC or "disk is full" in msg or "No space left" in msg \
+                or not isinstance(e, OSError) and _disk_full(path):
             msg = "the disk is full (nothing was changed; free some space and run again)"
         raise OutputError(f"could not write {safe_dest(path)}: {safe_dest(msg)}") from None
 
@@ -319,6 +324,16 @@ def _part_path(path: str) -> str:
     folder, name = os.path.split(os.path.abspath(path))
     stem, ext = os.path.splitext(name)
     return os.path.join(folder, f".{stem}.part-{os.getpid()}{ext}")
+
+
+def _disk_full(path: str) -> bool:
+    """Is the file system holding ``path`` (nearly) full? Drivers report a full disk in their own
+    words ("Failure seeking to position…"), so a failed write asks the file system."""
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 256 * 1024
 
 
 def _remove(path: str) -> None:
@@ -685,18 +700,30 @@ def _write_file(path: str, fmt: Format, kind: str, records, cols, description: s
         lyr = _ogr_layer(ds, fmt, spec, cols, layer, description)
         n = _add_features(lyr, fmt, spec, records, cols, cut)
         lyr = None
+        gdal.ErrorReset()
         ds.FlushCache()
-        ds = None
+        ds = None  # some drivers (FlatGeobuf) write here, and GDAL cannot raise from it: ask
+        if gdal.GetLastErrorType() >= gdal.CE_Failure:
+            raise RuntimeError(gdal.GetLastErrorMsg())
+        check = ogr.Open(tmp)
+        written = check.GetLayer(0).GetFeatureCount() if check is not None else -1
+        check = None
+        if written != n:
+            raise RuntimeError(f"{written} of {n} features could be read back from the file written")
         for ext in sidecars:  # the new set in, stale ones (an old .qix) out
             if os.path.exists(stem_tmp + ext):
                 os.replace(stem_tmp + ext, stem + ext)
             elif fmt.driver == "ESRI Shapefile":
                 with contextlib.suppress(OSError):
                     os.unlink(stem + ext)
-    except BaseException:
-        ds = lyr = None
+    except BaseException as e:
+        full = _disk_full(tmp)
+        with contextlib.suppress(Exception):
+            ds = lyr = None
         for ext in sidecars:
             _remove(stem_tmp + ext)
+        if full and not isinstance(e, KeyboardInterrupt):
+            raise OSError(errno.ENOSPC, "No space left on device") from None
         raise
     warnings = []
     if cut:
