@@ -14,18 +14,21 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3,
 EXAMPLES = """examples, one per person the tutorial was written for:
   the map editor, their own tracks, anywhere:
     %(prog)s both --usernames mapper_anna --start-time 2023-01-01 -o my_tracks.gpkg
-  the aid worker, every image of a district, with the camera and who took it:
-    %(prog)s images --bbox -113.9893,46.8569,-113.9800,46.8650 --fields username,make,model -o district.geojson
-  the GIS analyst, images looking at a building:
-    %(prog)s images --closeto -122.3079,47.6537 --radius 150 --lookat -122.3075,47.6540 -o facade.geojson
-  the product manager, panoramas only, for a quick look:
+  the aid worker, every image of a district with camera and author, as the tutorial's Shapefile:
+    %(prog)s images --bbox -113.9893,46.8569,-113.9800,46.8650 --fields username,make,model -o district.shp
+  the GIS analyst, images looking at a building, with the pictures:
+    %(prog)s images --closeto -122.3079,47.6537 --radius 150 --lookat -122.3075,47.6540 --download pics -o facade.gpkg
+  the product manager, panoramas only, for a quick look (or a spreadsheet: -o panoramas.csv):
     %(prog)s images --bbox 6.12,49.60,6.14,49.62 --pano only -o panoramas.geojson
-  the citizen mapping a trail, sequences since a date:
-    %(prog)s sequences --closeto 6.1300,49.6100 --radius 500 --start-time 2022-06-01 -o trail.geojson
+  the citizen mapping a trail, sequences since a date, for scripts written against API v3:
+    %(prog)s sequences --closeto 6.1300,49.6100 --radius 500 --start-time 2022-06-01 --schema v3 -o trail.geojson
+  the database keeper, into PostGIS tables city_images and city_sequences:
+    %(prog)s both --bbox 6.12,49.60,6.14,49.62 -o "PG:dbname=gis host=localhost" --layer city
   a v3 download from the tutorial's days, as today's layers:
     %(prog)s convert-v3 old_v3_sequences.json -o converted.gpkg
 
-exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written, 130 interrupted."""
+exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written (or downloads
+missing), 130 interrupted."""
 
 _POINT_OPTIONS = ("--bbox", "--closeto", "--lookat")
 _NEGATIVE = re.compile(r"^-[\d.]")
