@@ -3,7 +3,7 @@
 set -euo pipefail
 if [ -x /usr/bin/qgis_process.bin ] && /usr/bin/python3 -c "import qgis.core, osgeo" 2>/dev/null \
    && command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null \
-   && command -v exiftool >/dev/null && command -v tinyproxy >/dev/null; then
+   && command -v exiftool >/dev/null && command -v tinyproxy >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
   exit 0
 fi
 SUDO=""
@@ -16,4 +16,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq -t bookworm-backports qgis python3-qgis qgis-providers >/dev/null
-$SUDO apt-get install -y -qq xvfb xdotool imagemagick python3-venv python3-pip gdal-bin libimage-exiftool-perl tinyproxy >/dev/null
+$SUDO apt-get install -y -qq xvfb xdotool imagemagick python3-venv python3-pip gdal-bin libimage-exiftool-perl tinyproxy \
+  postgresql-15 postgresql-15-postgis-3 >/dev/null

@@ -14,18 +14,21 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3,
 EXAMPLES = """examples, one per person the tutorial was written for:
   the map editor, their own tracks, anywhere:
     %(prog)s both --usernames mapper_anna --start-time 2023-01-01 -o my_tracks.gpkg
-  the aid worker, every image of a district, with the camera and who took it:
-    %(prog)s images --bbox -113.9893,46.8569,-113.9800,46.8650 --fields username,make,model -o district.geojson
-  the GIS analyst, images looking at a building:
-    %(prog)s images --closeto -122.3079,47.6537 --radius 150 --lookat -122.3075,47.6540 -o facade.geojson
-  the product manager, panoramas only, for a quick look:
+  the aid worker, every image of a district with camera and author, as the tutorial's Shapefile:
+    %(prog)s images --bbox -113.9893,46.8569,-113.9800,46.8650 --fields username,make,model -o district.shp
+  the GIS analyst, images looking at a building, with the pictures:
+    %(prog)s images --closeto -122.3079,47.6537 --radius 150 --lookat -122.3075,47.6540 --download pics -o facade.gpkg
+  the product manager, panoramas only, for a quick look (or a spreadsheet: -o panoramas.csv):
     %(prog)s images --bbox 6.12,49.60,6.14,49.62 --pano only -o panoramas.geojson
-  the citizen mapping a trail, sequences since a date:
-    %(prog)s sequences --closeto 6.1300,49.6100 --radius 500 --start-time 2022-06-01 -o trail.geojson
+  the citizen mapping a trail, sequences since a date, for scripts written against API v3:
+    %(prog)s sequences --closeto 6.1300,49.6100 --radius 500 --start-time 2022-06-01 --schema v3 -o trail.geojson
+  the database keeper, into PostGIS tables city_images and city_sequences:
+    %(prog)s both --bbox 6.12,49.60,6.14,49.62 -o "PG:dbname=gis host=localhost" --layer city
   a v3 download from the tutorial's days, as today's layers:
     %(prog)s convert-v3 old_v3_sequences.json -o converted.gpkg
 
-exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written, 130 interrupted."""
+exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written (or downloads
+missing), 130 interrupted."""
 
 _POINT_OPTIONS = ("--bbox", "--closeto", "--lookat")
 _NEGATIVE = re.compile(r"^-[\d.]")
@@ -48,16 +51,18 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .api.formats import EXTENSIONS
     from .api.schema import EXTRA_FIELDS
 
     p = argparse.ArgumentParser(
         prog="python3 -m mapillary_retriever",
-        description="Every Mapillary image and sequence of an area, or by some users anywhere, into GeoJSON or "
-                    "GeoPackage. The token comes from MAPILLARY_ACCESS_TOKEN; endpoints from MAPILLARY_GRAPH_URL "
-                    "and MAPILLARY_TILES_URL.",
+        description="Every Mapillary image and sequence of an area, or by some users anywhere, into GeoJSON, "
+                    "GeoPackage, Shapefile, FlatGeobuf, CSV, KML or PostGIS. The token comes from "
+                    "MAPILLARY_ACCESS_TOKEN; endpoints from MAPILLARY_GRAPH_URL and MAPILLARY_TILES_URL.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("what", choices=["images", "sequences", "both", "convert-v3"],
-                   help="what to write (both: two layers, GeoPackage only); convert-v3 reads a v3 GeoJSON file")
+                   help="what to write (both: two layers in a GeoPackage or PostGIS, two files otherwise); "
+                        "convert-v3 reads a v3 GeoJSON file")
     p.add_argument("input", nargs="?", help="convert-v3 only: the v3 GeoJSON file")
     area = p.add_argument_group("area (one of; none with --usernames: everything by those users)")
     area.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
@@ -76,21 +81,43 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--max-features", type=int, metavar="N",
                    help="keep at most N (nearest for a point, newest otherwise)")
     f.add_argument("--fields", metavar="F,F", help="extra fields from the Graph API: " + ", ".join(EXTRA_FIELDS))
-    o = p.add_argument_group("output and tuning")
-    o.add_argument("--output", "-o", required=True, metavar="PATH", help=".geojson or .gpkg")
-    o.add_argument("--append", action="store_true", help="GeoPackage: add to an existing layer instead of replacing it")
-    o.add_argument("--strategy", choices=["tiles", "graph"], default="tiles",
+    o = p.add_argument_group("output")
+    o.add_argument("--output", "-o", required=True, metavar="PATH",
+                   help="the format comes from the extension: " + ", ".join(EXTENSIONS) +
+                        "; or a PostGIS database: \"PG:dbname=… host=…\". 'both' into a single-layer format "
+                        "writes <stem>_images<ext> and <stem>_sequences<ext>")
+    o.add_argument("--layer", metavar="NAME",
+                   help="GeoPackage/PostGIS table name (both: NAME_images and NAME_sequences); "
+                        "default images, sequences")
+    o.add_argument("--append", action="store_true",
+                   help="GeoPackage, PostGIS: add to the existing layer; GeoJSON: keep the features already there "
+                        "(the ones found again are replaced)")
+    o.add_argument("--schema", choices=["v4", "v3"], default="v4",
+                   help="v3: GeoJSON in the layout of the old API v3 (key, ca, captured_at, pano, user_key, "
+                        "username, camera_make; sequences with coordinateProperties), for scripts written "
+                        "against it; asks for username, make and model")
+    o.add_argument("--download", metavar="DIR",
+                   help="also download every image (JPEG with EXIF) into DIR; the layer gets a 'file' field")
+    o.add_argument("--size", choices=["256", "1024", "2048", "original"], default="1024",
+                   help="image width to download (default 1024)")
+    t = p.add_argument_group("tuning")
+    t.add_argument("--strategy", choices=["tiles", "graph"], default="tiles",
                    help="tiles: complete z14 vector tiles (default); "
                         "graph: the Graph API bbox search, split adaptively")
-    o.add_argument("--max-tiles", type=int, metavar="N", help="refuse areas needing more z14 tiles (default 400)")
-    o.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (default 16)")
-    o.add_argument("--retries", type=int, metavar="N", help="retries of a failing request (default 6)")
-    o.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    t.add_argument("--max-tiles", type=int, metavar="N", help="refuse areas needing more z14 tiles (default 400)")
+    t.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (default 16)")
+    t.add_argument("--retries", type=int, metavar="N", help="retries of a failing request (default 6)")
+    t.add_argument("--cache-dir", metavar="DIR", help="where fetched tiles are kept for a day (default: the "
+                                                      "user's cache folder)")
+    t.add_argument("--no-cache", action="store_true", help="neither read nor keep fetched tiles")
+    t.add_argument("--refresh", action="store_true", help="fetch every tile again (and refresh the cache)")
+    t.add_argument("--quiet", "-q", action="store_true", help="no progress line")
     return p
 
 
 class _ProgressLine:
-    UNITS = {"tiles": "tiles", "boxes": "boxes", "pages": "pages", "fields": "field batches", "users": "users"}
+    UNITS = {"tiles": "tiles", "boxes": "boxes", "pages": "pages", "fields": "field batches", "users": "users",
+             "download": "images downloaded"}
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
@@ -144,69 +171,174 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(EXIT_INTERRUPTED)
 
 
+def _config(args):
+    """Config from the environment and the tuning flags (raises ValueError for a bad value)."""
+    from .api import Config
+
+    if args.workers is not None and args.workers < 1:
+        raise ValueError("--workers must be at least 1.")
+    if args.retries is not None and args.retries < 0:
+        raise ValueError("--retries cannot be negative.")
+    tuning = {"workers": args.workers, "retries": args.retries}
+    changes = {k: v for k, v in tuning.items() if v is not None}
+    cache_dir = None
+    if not args.no_cache:
+        cache_dir = args.cache_dir
+        if cache_dir is None:
+            try:
+                from .api.cache import default_cache_dir
+            except ImportError:  # no tile cache in this version
+                cache_dir = None
+            else:
+                cache_dir = default_cache_dir()
+    elif args.cache_dir:
+        raise ValueError("--no-cache and --cache-dir contradict each other: give one.")
+    changes.update(cache_dir=cache_dir, refresh=bool(args.refresh))
+    return Config.from_env(**changes)
+
+
+def _check_download_dir(folder: str) -> str | None:
+    path = os.path.abspath(folder)
+    if os.path.exists(path) and not os.path.isdir(path):
+        return f"--download {folder}: a file of that name exists; give a folder."
+    parent = path
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--download {folder}: cannot write in {parent}."
+    return None
+
+
 def _main(args) -> int:
-    from .api import Config, Query, QueryError, output, search
+    from .api import Query, QueryError, output, search
     from .api.outcome import describe
 
     out = args.output
     kinds = {"images": ["images"], "sequences": ["sequences"], "both": ["images", "sequences"],
              "convert-v3": ["images", "sequences"]}[args.what]
+    if args.schema == "v3":
+        if output.format_of(out) is None or output.format_of(out).driver != "GeoJSON":
+            return _fail("--schema v3 writes the v3 API's GeoJSON: give a .geojson output.", EXIT_USAGE)
+        if args.append:
+            return _fail("--schema v3 cannot --append: give a new file name.", EXIT_USAGE)
+    if args.download and args.what not in ("images", "both"):
+        return _fail("--download needs images: use 'images' or 'both'.", EXIT_USAGE)
+    if args.download:
+        problem = _check_download_dir(args.download)
+        if problem:
+            return _fail(problem, EXIT_USAGE)
     try:
-        output.check_destination(out, kinds, append=args.append)
+        output.check_destination(out, kinds, append=args.append, layer=args.layer)
     except output.OutputError as e:
         return _fail(str(e), EXIT_USAGE)
     if args.what == "convert-v3":
         return _convert_v3(args, out)
 
+    fields = args.fields
+    if args.schema == "v3":
+        fields = ",".join(dict.fromkeys([f for f in (fields or "").split(",") if f.strip()]
+                                        + ["username", "make", "model"]))
     try:
         q = Query.build(bbox=args.bbox, closeto=args.closeto, radius=args.radius, lookat=args.lookat,
                         tolerance=args.tolerance, start_time=args.start_time, end_time=args.end_time,
                         usernames=args.usernames, userkeys=args.userkeys, pano=args.pano,
                         organization_id=args.organization_id, max_features=args.max_features,
-                        fields=args.fields, max_tiles=args.max_tiles)
+                        fields=fields, max_tiles=args.max_tiles)
+        config = _config(args)
     except QueryError as e:
         return _fail(e.message, EXIT_USAGE)
-    if args.workers is not None and args.workers < 1:
-        return _fail("--workers must be at least 1.", EXIT_USAGE)
-    if args.retries is not None and args.retries < 0:
-        return _fail("--retries cannot be negative.", EXIT_USAGE)
-    tuning = {"workers": args.workers, "retries": args.retries}
-    config = Config.from_env(**{k: v for k, v in tuning.items() if v is not None})
+    except ValueError as e:
+        return _fail(str(e), EXIT_USAGE)
     result = search(q, strategy=args.strategy, sequences="sequences" in kinds, config=config,
                     progress=_ProgressLine(args.quiet))
     told = describe(result)
     rep = result.report
     if not told.write:
-        return _fail(told.text, told.exit_code)
+        kept = f" {output.safe_dest(out)} is untouched." if output.would_replace(out, kinds, args.append,
+                                                                                 args.layer) else ""
+        return _fail(told.text + kept, told.exit_code)
 
-    target = out
-    if not rep.complete and output.would_replace(out, kinds, args.append):
-        target = output.beside(out, "incomplete")
+    extra, downloaded = (), None
+    if args.download and result.images:
+        downloaded = _download(args, result.images, config)
+        if downloaded is None:
+            return EXIT_INTERRUPTED
+        from .api.schema import Column
+
+        extra = (Column("file", "string"),)
+
+    dest, layer = out, args.layer
+    if not rep.complete and output.would_replace(out, kinds, args.append, args.layer):
+        dest, layer = output.beside_destination(out, kinds, args.layer, "incomplete")
     desc = "Mapillary search: " + q.describe() + ("" if rep.complete else " (INCOMPLETE)")
+    layers = {k: result.images if k == "images" else result.sequences for k in kinds}
     try:
-        written = []
-        for kind in kinds:
-            records = result.images if kind == "images" else result.sequences
-            written.append(output.write(target, kind, records, q.fields, desc, append=args.append))
+        if args.schema == "v3":
+            from .api.v3 import write_v3
+
+            written = [output.Written(p, name, write_v3(p, k, layers[k], desc))
+                       for p, name, k in output.targets(dest, kinds, layer)]
+        else:
+            written = output.write_all(dest, layers, q.fields, desc, layer=layer, append=args.append, extra=extra)
     except output.OutputError as e:
         return _fail(str(e), EXIT_ERROR)
 
     counts = [f"{len(result.images):,} images"] if "images" in kinds else []
     if "sequences" in kinds:
         counts.append(f"{len(result.sequences):,} sequences")
-    print(f"{' and '.join(counts)} written to {target} (layer {', '.join(written)}); "
-          f"{rep.requests} requests in {rep.seconds:.1f} s.")
-    for w in rep.warnings:
-        sys.stderr.write("warning: " + w + "\n")
+    where = "; ".join(f"{output.safe_dest(w.path)} (layer {w.layer})" for w in written)
+    print(f"{' and '.join(counts)} written to {where}; {rep.requests} requests in {rep.seconds:.1f} s.")
+    for text in rep.warnings + [x for w in written for x in w.warnings]:
+        sys.stderr.write("warning: " + text + "\n")
     if rep.capped:
         sys.stderr.write(f"note: kept {q.max_features:,} images as --max-features asked.\n")
+    code = EXIT_OK
+    if downloaded is not None and not downloaded.complete:
+        _fail(f"DOWNLOADS INCOMPLETE: {downloaded.summary()}. The layer's 'file' field is empty for those images; "
+              "run the same command again to fetch only what is missing.", EXIT_INCOMPLETE)
+        code = EXIT_INCOMPLETE
+    elif downloaded is not None:
+        sys.stderr.write(f"{downloaded.summary()} into {args.download}.\n")
     if not rep.complete:
-        kept = f" Your existing {out} is untouched; the incomplete result is in {target}." if target != out else ""
+        kept = (f" Your existing {output.safe_dest(out)} is untouched; the incomplete result is in "
+                f"{output.safe_dest(dest)}" + (f" (layer {layer})" if layer != args.layer else "") + ".") \
+            if (dest, layer) != (out, args.layer) else ""
         return _fail(f"INCOMPLETE: {told.text} What was fetched is written.{kept} Details: {told.details}.",
                      EXIT_INCOMPLETE)
     if not result.images:
         sys.stderr.write(told.text + "\n")
-    return EXIT_OK
+    return code
+
+
+def _download(args, images, config):
+    """Download the images' files; sets ``extra["file"]``. Returns the DownloadReport."""
+    from .api import token_from_env
+    from .api.client import Client
+    from .api.download import download_images
+
+    client = Client(token_from_env(), config)
+    line = _ProgressLine(args.quiet)
+
+    class _P:
+        def __init__(self, done, total):
+            self.stage, self.done, self.total, self.found = "download", done, total, len(images)
+
+    try:
+        report = download_images(images, args.download, client, size=args.size,
+                                 progress=lambda d, t: line(_P(d, t)), workers=config.workers)
+    except OSError as e:
+        _fail(f"cannot download into {args.download}: {e.strerror or e}.", EXIT_ERROR)
+        from .api.download import DownloadReport
+
+        report = DownloadReport(total=len(images), stopped=f"the folder cannot be written ({e.strerror or e})")
+    for img in images:
+        if img.extra is None:
+            img.extra = {}
+        img.extra["file"] = report.paths.get(img.id)
+    if report.disk_full:
+        sys.stderr.write(f"mapillary_retriever: the disk holding {args.download} is full: downloads stopped "
+                         f"({len(report.paths):,} of {report.total:,} images are there).\n")
+    return report
 
 
 def _convert_v3(args, out: str) -> int:
@@ -221,14 +353,25 @@ def _convert_v3(args, out: str) -> int:
     except (OSError, ValueError, RecursionError) as e:
         msg = e.message if isinstance(e, QueryError) else f"cannot read {args.input}: {e}"
         return _fail(msg, EXIT_USAGE)
+    layers = {}
+    if images:
+        layers["images"] = images
+    if sequences:
+        layers["sequences"] = sequences
+    if not layers:
+        return _fail(f"{args.input} holds no v3 images or sequences: nothing written.", EXIT_ERROR)
     try:
-        if images:
-            output.write(out, "images", images, ("username", "make", "model"), "converted from Mapillary API v3")
-        if sequences and (out.lower().endswith(".gpkg") or not images):
-            output.write(out, "sequences", sequences, ("username",), "converted from Mapillary API v3")
+        written = []
+        for kind in layers:  # images carry username, make, model; sequences username
+            fields = ("username", "make", "model") if kind == "images" else ("username",)
+            for path, name, k in output.targets(out, list(layers), args.layer):
+                if k == kind:
+                    written += output.write_all(path, {kind: layers[kind]}, fields,
+                                                "converted from Mapillary API v3", layer=name, append=args.append)
     except output.OutputError as e:
         return _fail(str(e), EXIT_ERROR)
-    print(f"{len(images)} images and {len(sequences)} sequences converted to {out}.")
+    where = "; ".join(f"{output.safe_dest(w.path)} (layer {w.layer})" for w in written)
+    print(f"{len(images)} images and {len(sequences)} sequences converted to {where}.")
     return EXIT_OK
 
 

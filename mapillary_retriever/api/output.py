@@ -1,62 +1,193 @@
-"""Write search results as GeoJSON or GeoPackage (through GDAL), and the one
-schema every output (files, QGIS layers, Processing sinks) shares."""
+"""Write search results to files or PostGIS, the format chosen by the output's extension
+(see ``formats.FORMATS``), every layer's columns from ``api.schema``.
+
+Safety rules every writer keeps:
+- a file is written aside (``.<name>.part-<pid><ext>``) and renamed into place, so a reader
+  (or a crash, a full disk, a kill -9) sees the old file or the new one, never half of one;
+- a GeoPackage or PostGIS layer is replaced by building the new table under a temporary name,
+  then dropping the old table and renaming the new one in one transaction;
+- ``--append`` adds inside one transaction (GeoPackage, PostGIS) or rewrites a GeoJSON file
+  aside with the old features kept (a feature whose id comes again is replaced by the new one);
+- NaN and infinities are written as null; a full disk leaves the old data and no temporary files.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
 import os
+import re
 import sqlite3
 import struct
+from dataclasses import dataclass, field
 
-from osgeo import ogr, osr
+from osgeo import gdal, ogr, osr
 
+from .formats import FORMATS, SHAPEFILE_TEXT, Format, format_of, is_postgis, shapefile_name
 from .records import iso_time
 from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
+TEMP_SUFFIX = "__writing"  # a layer being built before it replaces the old one
+
 
 class OutputError(ValueError):
     """The destination cannot be written; the message says why, for people."""
 
 
-FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+@dataclass
+class Written:
+    path: str  # file (or PG: connection, password removed)
+    layer: str
+    count: int
+    warnings: list[str] = field(default_factory=list)
 
 
-def check_destination(path: str, kinds, append: bool = False) -> None:
-    """Before any search: the destination can take these layers (folder exists and is writable,
-    the file is of the kind its extension says). Raises OutputError."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in FORMATS:
-        raise OutputError(f"--output must end in .geojson or .gpkg, not {ext or 'nothing'!r}.")
-    if len(kinds) > 1 and FORMATS[ext] != "GPKG":
-        raise OutputError("'both' writes two layers: give a .gpkg output (GeoJSON holds one layer).")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise OutputError(f"the folder of {path} does not exist.")
-    if os.path.isdir(path):
-        raise OutputError(f"{path} is a folder, not a file.")
-    if not os.access(folder, os.W_OK) or os.path.exists(path) and not os.access(path, os.W_OK):
-        raise OutputError(f"cannot write to {path}: permission denied.")
-    if os.path.exists(path) and os.path.getsize(path) > 0 and FORMATS[ext] == "GPKG":
-        with open(path, "rb") as f:
-            if not f.read(16).startswith(b"SQLite format 3"):
-                raise OutputError(f"{path} exists and is not a GeoPackage: choose another name.")
+def safe_dest(dest: str) -> str:
+    """A destination fit for a message: a PostgreSQL password is never shown."""
+    return re.sub(r"(?i)(password\s*=\s*)('[^']*'|\S+)", r"\1***", dest)
 
 
-def would_replace(path: str, kinds, append: bool = False) -> bool:
-    """Would writing these layers replace data that is there now?"""
-    if not os.path.exists(path) or os.path.getsize(path) == 0:
+# -- where each layer goes ------------------------------------------------------------------------
+
+def targets(dest: str, kinds, layer: str | None = None) -> list[tuple[str, str, str]]:
+    """(path, layer, kind) for each kind. A multi-layer format (GeoPackage, PostGIS) takes every
+    layer: tables ``images``/``sequences``, or with ``layer``: NAME for one kind and NAME_images,
+    NAME_sequences for both. A single-layer format takes one kind in ``dest``; both go to
+    ``<stem>_images<ext>`` and ``<stem>_sequences<ext>``."""
+    kinds = list(kinds)
+    fmt = format_of(dest)
+    if fmt is not None and fmt.multi:
+        if layer:
+            return [(dest, layer if len(kinds) == 1 else f"{layer}_{k}", k) for k in kinds]
+        return [(dest, LAYERS[k].table, k) for k in kinds]
+    if len(kinds) == 1:
+        return [(dest, layer or LAYERS[kinds[0]].table, kinds[0])]
+    stem, ext = os.path.splitext(dest)
+    return [(f"{stem}_{k}{ext}", LAYERS[k].table, k) for k in kinds]
+
+
+def _magic_ok(path: str, fmt: Format) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(100)
+    if fmt.driver == "GPKG":
+        return head.startswith(b"SQLite format 3\x00") and head[68:72] in (b"GPKG", b"GP10", b"GP11", b"\0\0\0\0")
+    if fmt.driver == "GeoJSON":
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    if fmt.driver == "ESRI Shapefile":
+        return head[:4] == b"\x00\x00\x27\x0a"
+    if fmt.driver == "FlatGeobuf":
+        return head[:3] == b"fgb"
+    if fmt.driver == "LIBKML":
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    return True
+
+
+def _can_create_in(folder: str) -> bool:
+    """Really try (os.access says yes to root on a read-only file system)."""
+    probe = os.path.join(folder, f".mapillary-retriever-probe-{os.getpid()}")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError:
         return False
-    if FORMATS.get(os.path.splitext(path)[1].lower()) != "GPKG":
-        return True
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return True
+
+
+def check_destination(dest: str, kinds, append: bool = False, layer: str | None = None) -> None:
+    """Before any search: the destination can take these layers. Raises OutputError for a folder
+    that is missing or read-only, a path that is a folder, an existing file that is not of the kind
+    its extension says (never replaced), an unreachable database, or --append where the format
+    cannot append."""
+    fmt = format_of(dest)
+    if fmt is None:
+        ext = os.path.splitext(dest)[1].lower()
+        raise OutputError(f"--output must end in {', '.join(sorted(set(FORMATS)))} or be a PostGIS "
+                          f"connection (PG:dbname=…), not {ext or 'a name without extension'!r}.")
+    if append and not fmt.append:
+        raise OutputError(f"--append works with .gpkg, .geojson and PostGIS outputs, not {fmt.name}: "
+                          "choose one of those or another file name.")
+    if fmt is not None and is_postgis(dest):
+        _check_postgis(dest)
+        return
+    for path, _, _ in targets(dest, kinds, layer):
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise OutputError(f"{path} is a folder, not a file: choose another name (nothing in it is replaced).")
+        if not os.path.isdir(folder):
+            raise OutputError(f"the folder of {path} does not exist.")
+        if not _can_create_in(folder):
+            raise OutputError(f"cannot write in {folder}: the folder is read-only or not yours.")
+        if os.path.exists(path):
+            if not os.path.isfile(path):
+                raise OutputError(f"{path} exists and is not a regular file: choose another name.")
+            if not os.access(path, os.W_OK):
+                raise OutputError(f"cannot write to {path}: permission denied.")
+            if os.path.getsize(path) == 0 and fmt.driver in ("GPKG", "ESRI Shapefile", "FlatGeobuf"):
+                raise OutputError(f"{path} exists and is empty, not a {fmt.name}: remove it or choose another name.")
+            if os.path.getsize(path) and not _magic_ok(path, fmt):
+                raise OutputError(f"{path} exists and is not a {fmt.name} file: choose another name "
+                                  "(it is never replaced).")
+
+
+def _check_postgis(dest: str) -> None:
+    _open_pg(dest)  # opened and closed: the connection works and may write
+
+
+def _open_pg(dest: str):
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        ds = ogr.Open(dest, update=1)
+    except RuntimeError as e:
+        ds, err = None, str(e)
+    else:
+        err = gdal.GetLastErrorMsg()
+    finally:
+        gdal.PopErrorHandler()
+    if ds is None:
+        raise OutputError(f"cannot open the PostGIS database {safe_dest(dest)}: "
+                          f"{safe_dest(err).strip() or 'no answer'}")
+    return ds
+
+
+def _layer_names(dest: str) -> set[str]:
+    fmt = format_of(dest)
+    if is_postgis(dest):
+        ds = _open_pg(dest)
+    elif fmt is not None and fmt.driver == "GPKG":
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            ds = ogr.Open(dest)
+        except RuntimeError:
+            ds = None
+        finally:
+            gdal.PopErrorHandler()
+        if ds is None:
+            return set()
+    else:
+        return set()
+    names = {ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())}
+    ds = None
+    return names
+
+
+def would_replace(dest: str, kinds, append: bool = False, layer: str | None = None) -> bool:
+    """Would writing these layers replace data that is there now?"""
+    fmt = format_of(dest)
+    if fmt is None:
+        return False
+    if fmt.multi:
+        if append:
+            return False
+        names = _layer_names(dest)
+        return any(name in names for _, name, _ in targets(dest, kinds, layer))
     if append:
         return False
-    ds = ogr.Open(path)
-    try:
-        return ds is None or any(ds.GetLayerByName(LAYERS[k].table) is not None for k in kinds)
-    finally:
-        ds = None
+    return any(os.path.exists(p) and os.path.getsize(p) > 0 for p, _, _ in targets(dest, kinds, layer))
 
 
 def beside(path: str, tag: str) -> str:
@@ -68,93 +199,316 @@ def beside(path: str, tag: str) -> str:
     return candidate
 
 
-def columns(kind: str, fields=()) -> list[Column]:
-    return LAYERS[kind].columns(fields)
+def beside_destination(dest: str, kinds, layer: str | None, tag: str) -> tuple[str, str | None]:
+    """Where a result that must not replace ``dest`` goes: a file beside it, or for PostGIS
+    tables named ``<layer>_<tag>`` (numbered when those exist)."""
+    if not is_postgis(dest):
+        if len(list(kinds)) > 1 and not format_of(dest).multi:  # two files: find a stem free for both
+            stem, ext = os.path.splitext(dest)
+            n = 1
+            while True:
+                cand = f"{stem}.{tag}{ext}" if n == 1 else f"{stem}.{tag}-{n}{ext}"
+                if not any(os.path.exists(p) for p, _, _ in targets(cand, kinds)):
+                    return cand, layer
+                n += 1
+        return beside(dest, tag), layer
+    names = _layer_names(dest)
+    base = layer or "mapillary"
+    n = 1
+    while True:
+        cand = f"{base}_{tag}" if n == 1 else f"{base}_{tag}{n}"
+        if not any(name in names for _, name, _ in targets(dest, kinds, cand)):
+            return dest, cand
+        n += 1
+
+
+def columns(kind: str, fields=(), extra: tuple[Column, ...] = ()) -> list[Column]:
+    return LAYERS[kind].columns(fields) + list(extra)
+
+
+# -- values -----------------------------------------------------------------------------------------
+
+def _finite_tree(v):
+    """Replace NaN and infinities (anywhere in lists and dicts) by None."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, list | tuple):
+        return [_finite_tree(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _finite_tree(x) for k, x in v.items()}
+    return v
+
+
+def _clean(v, typ: str):
+    if v is None:
+        return None
+    if typ == "real":
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return None
+        return f if math.isfinite(f) else None
+    if typ == "json":
+        return _finite_tree(v)
+    return v
+
+
+def _finite_point(rec) -> bool:
+    try:
+        return math.isfinite(rec.lon) and math.isfinite(rec.lat)
+    except TypeError:
+        return False
+
+
+def _lines(rec) -> list[list[tuple[float, float]]]:
+    lines = [[c for c in line if math.isfinite(c[0]) and math.isfinite(c[1])] for line in rec.lines()]
+    return [line for line in lines if line]
+
+
+# -- the one entry point ------------------------------------------------------------------------------
+
+def write_all(dest: str, layers: dict, fields=(), description: str = "", layer: str | None = None,
+              append: bool = False, extra: tuple[Column, ...] = ()) -> list[Written]:
+    """Write ``{kind: records}`` to ``dest`` (every kind where ``targets`` says). A new GeoPackage
+    is built aside with all its layers and renamed into place at once."""
+    kinds = list(layers)
+    fmt = format_of(dest)
+    if fmt is None:
+        raise OutputError(f"cannot write {safe_dest(dest)}: unknown format.")
+    plan = targets(dest, kinds, layer)
+    if fmt.driver == "GPKG" and not os.path.exists(dest):
+        tmp = _part_path(dest)
+        try:
+            out = [write(tmp, k, layers[k], fields, description, name, append, extra) for _, name, k in plan]
+            os.replace(tmp, dest)
+        except OutputError as e:
+            _remove(tmp)
+            raise OutputError(str(e).replace(tmp, dest)) from None
+        except BaseException:
+            _remove(tmp)
+            raise
+        for w in out:
+            w.path = dest
+        return out
+    return [write(path, k, layers[k], fields, description, name, append, extra) for path, name, k in plan]
 
 
 def write(path: str, kind: str, records: list, fields=(), description: str = "", layer: str | None = None,
-          append: bool = False) -> str:
-    """Write images or sequences to ``.geojson`` or ``.gpkg``; returns the layer name."""
+          append: bool = False, extra: tuple[Column, ...] = ()) -> Written:
+    """Write images or sequences to one file or PostGIS table; raises OutputError (disk full,
+    permission, database errors) with the old data untouched."""
     layer = layer or LAYERS[kind].table
-    ext = os.path.splitext(path)[1].lower()
+    fmt = format_of(path)
+    cols = columns(kind, fields, extra)
     try:
-        if FORMATS.get(ext) == "GeoJSON":
-            write_geojson(path, kind, records, fields, description)
-        elif FORMATS.get(ext) == "GPKG":
-            write_gpkg(path, kind, records, fields, description, layer, append)
-        else:
-            raise OutputError(f"cannot write {ext or 'a file without extension'}: use .geojson or .gpkg")
+        if fmt is None:
+            raise OutputError(f"cannot write {safe_dest(path)}: unknown format.")
+        if fmt.driver == "GeoJSON":
+            n = write_geojson(path, kind, records, fields, description, append=append, cols=cols)
+            return Written(path, layer, n)
+        if fmt.driver == "GPKG":
+            n = write_gpkg(path, kind, records, fields, description, layer, append, cols=cols)
+            return Written(path, layer, n)
+        if fmt.driver == "PostgreSQL":
+            return _write_postgis(path, kind, records, cols, description, layer, append)
+        return _write_file(path, fmt, kind, records, cols, description, layer)
     except (OSError, RuntimeError, sqlite3.Error) as e:
-        raise OutputError(f"could not write {path}: {e}") from None
-    return layer
+        msg = str(e)
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC or "disk is full" in msg or "No space left" in msg \
+                or not isinstance(e, OSError) and _disk_full(path):
+            msg = "the disk is full (nothing was changed; free some space and run again)"
+        raise OutputError(f"could not write {safe_dest(path)}: {safe_dest(msg)}") from None
 
+
+def _part_path(path: str) -> str:
+    folder, name = os.path.split(os.path.abspath(path))
+    stem, ext = os.path.splitext(name)
+    return os.path.join(folder, f".{stem}.part-{os.getpid()}{ext}")
+
+
+def _disk_full(path: str) -> bool:
+    """Is the file system holding ``path`` (nearly) full? Drivers report a full disk in their own
+    words ("Failure seeking to position…"), so a failed write asks the file system."""
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 256 * 1024
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    for suffix in ("-journal", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(path + suffix)
+
+
+# -- GeoJSON (streamed) ---------------------------------------------------------------------------------
 
 def _json_value(v, typ):
-    return iso_time(v) if typ == "datetime" else v
+    return iso_time(v) if typ == "datetime" else _clean(v, typ)
 
 
-def write_geojson(path: str, kind: str, records: list, fields=(), description: str = "") -> None:
-    """A FeatureCollection in WGS84, streamed so a million features need little memory."""
+def _old_features(path: str, new_ids: set[str]) -> list[dict]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError, RecursionError) as e:
+        raise OutputError(f"cannot append to {path}: it cannot be read as GeoJSON ({e}); nothing was changed.") \
+            from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or \
+            not isinstance(doc.get("features"), list):
+        raise OutputError(f"cannot append to {path}: it is not a GeoJSON FeatureCollection; nothing was changed.")
+
+    def fid(f):
+        i = f.get("id")
+        if i is None and isinstance(f.get("properties"), dict):
+            i = f["properties"].get("id")
+        return None if i is None else str(i)
+
+    return [_finite_tree(f) for f in doc["features"] if isinstance(f, dict) and fid(f) not in new_ids]
+
+
+def write_geojson(path: str, kind: str, records: list, fields=(), description: str = "", append: bool = False,
+                  cols: list[Column] | None = None) -> int:
+    """A FeatureCollection in WGS84, streamed so a million features need little memory. With
+    ``append`` the features already in ``path`` are kept (those whose id comes again replaced).
+    Returns the number of features written."""
     spec = LAYERS[kind]
-    cols = spec.columns(fields)
-    tmp = path + ".part"
-    with open(tmp, "w", encoding="utf-8") as f:
-        head = {"type": "FeatureCollection", "name": kind, "attribution": ATTRIBUTION}
-        if description:
-            head["description"] = description
-        f.write(json.dumps(head)[:-1] + ', "features": [\n')
-        for n, rec in enumerate(records):
-            geom = {"type": spec.geometry, "coordinates": spec.coordinates(rec)}
-            row = spec.row(rec, cols)
-            props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
-            feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
-            f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":")))
-        f.write("\n]}\n")
-    os.replace(tmp, path)
+    cols = cols if cols is not None else spec.columns(fields)
+    old: list[dict] = []
+    if append and os.path.exists(path) and os.path.getsize(path) > 0:
+        old = _old_features(path, {str(r.id) for r in records})
+    tmp = _part_path(path)
+    n = 0
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            head = {"type": "FeatureCollection", "name": kind, "attribution": ATTRIBUTION}
+            if description:
+                head["description"] = description
+            f.write(json.dumps(head, allow_nan=False)[:-1] + ', "features": [\n')
+            for feat in old:
+                f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
+                n += 1
+            for rec in records:
+                if spec.geometry == "Point":
+                    if not _finite_point(rec):
+                        continue
+                    geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
+                else:
+                    geom = {"type": spec.geometry, "coordinates": _lines(rec)}
+                row = spec.row(rec, cols)
+                props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
+                feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
+                f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
+                n += 1
+            f.write("\n]}\n")
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return n
 
+
+# -- GeoPackage (bulk insert) --------------------------------------------------------------------------
 
 def write_gpkg(path: str, kind: str, records: list, fields=(), description: str = "",
-               layer: str = "images", append: bool = False) -> None:
+               layer: str = "images", append: bool = False, cols: list[Column] | None = None) -> int:
     """A GeoPackage layer in EPSG:4326 with a spatial index; other layers in the file are kept.
 
-    OGR creates the file and the layer; the rows then go in by one bulk SQL insert (a few µs
-    a row instead of tens through OGR), and GDAL builds the spatial index in one pass. When
-    appending, the layer's own R-tree triggers run, with the functions they call given here."""
+    A new file is built aside and renamed into place. An existing layer is replaced atomically:
+    the new one is built as ``<layer>__writing`` (bulk SQL insert, spatial index), then the old
+    table is dropped and the new one renamed in one SQLite transaction. ``append`` inserts into
+    the existing layer in one transaction. Returns the number of rows written."""
     ogr.UseExceptions()
     spec = LAYERS[kind]
-    cols = spec.columns(fields)
-    ds = ogr.Open(path, update=1) if os.path.exists(path) else ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    cols = cols if cols is not None else spec.columns(fields)
+    if not os.path.exists(path):
+        tmp = _part_path(path)
+        try:
+            n = _gpkg_into(tmp, spec, records, cols, description, layer, fresh_file=True)
+            os.replace(tmp, path)
+        except BaseException:
+            _remove(tmp)
+            raise
+        return n
+    ds = ogr.Open(path, update=1)
+    exists = ds.GetLayerByName(layer) is not None
+    ds = None
+    if append and exists:
+        return _gpkg_append(path, spec, records, cols, layer)
+    temp = layer + TEMP_SUFFIX
+    try:
+        n = _gpkg_into(path, spec, records, cols, description, temp)
+        ds = ogr.Open(path, update=1)
+        ds.StartTransaction()
+        if exists:
+            ds.ExecuteSQL(f"DROP TABLE {_sql_name(layer)}")
+        ds.ExecuteSQL(f"ALTER TABLE {_sql_name(temp)} RENAME TO {_sql_name(layer)}")
+        ds.CommitTransaction()
+        ds = None
+    except BaseException:
+        ds = None
+        _drop_gpkg_layer(path, temp)
+        raise
+    return n
+
+
+def _drop_gpkg_layer(path: str, layer: str) -> None:
+    with contextlib.suppress(Exception):
+        ds = ogr.Open(path, update=1)
+        if ds is not None and ds.GetLayerByName(layer) is not None:
+            ds.ExecuteSQL(f"DROP TABLE {_sql_name(layer)}")
+        ds = None
+
+
+def _gpkg_into(path: str, spec: LayerSpec, records, cols, description: str, layer: str,
+               fresh_file: bool = False) -> int:
+    """Create ``layer`` (replacing a leftover of that name), bulk insert, index."""
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path) if not os.path.exists(path) else ogr.Open(path, 1)
+    if ds.GetLayerByName(layer) is not None:  # a leftover of a write that was killed
+        ds.ExecuteSQL(f"DROP TABLE {_sql_name(layer)}")
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    gtype = {"Point": ogr.wkbPoint, "MultiLineString": ogr.wkbMultiLineString}[spec.geometry]
+    desc = (description + ". " if description else "") + ATTRIBUTION
+    lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO",
+                                                     "DESCRIPTION=" + desc.replace("\n", " ")])
+    for name, typ in cols:
+        lyr.CreateField(_field_defn(name, typ, True))
+    geom = lyr.GetGeometryColumn()
+    ds = None
+    n = _bulk_insert(path, layer, geom, spec, records, cols)
+    ds = ogr.Open(path, update=1)
+    ds.ReleaseResultSet(ds.ExecuteSQL(f"SELECT CreateSpatialIndex({_sql_text(layer)}, {_sql_text(geom)})"))
+    ds = None
+    return n
+
+
+def _gpkg_append(path: str, spec: LayerSpec, records, cols, layer: str) -> int:
+    ds = ogr.Open(path, update=1)
     lyr = ds.GetLayerByName(layer)
-    if lyr is not None and not append:
-        ds.DeleteLayer(layer)
-        lyr = None
-    fresh = lyr is None
-    if fresh:
-        srs = osr.SpatialReference()
-        srs.ImportFromEPSG(4326)
-        gtype = {"Point": ogr.wkbPoint, "MultiLineString": ogr.wkbMultiLineString}[spec.geometry]
-        desc = (description + ". " if description else "") + ATTRIBUTION
-        lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO",
-                                                         "DESCRIPTION=" + desc.replace("\n", " ")])
-        for name, typ in cols:
-            fd = ogr.FieldDefn(name, _OGR_TYPES[typ])
-            if typ == "bool":
-                fd.SetSubType(ogr.OFSTBoolean)
-            elif typ == "json":
-                fd.SetSubType(ogr.OFSTJSON)
-            lyr.CreateField(fd)
     defn = lyr.GetLayerDefn()
     names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
     missing = [name for name, _ in cols if name not in names]
-    if missing:
-        raise OutputError(f"cannot append to layer {layer!r} of {path}: it lacks the fields {', '.join(missing)}")
     geom = lyr.GetGeometryColumn()
     ds = None
-    _bulk_insert(path, layer, geom, spec, records, cols)
-    if fresh:
-        ds = ogr.Open(path, update=1)
-        ds.ReleaseResultSet(ds.ExecuteSQL(f"SELECT CreateSpatialIndex({_sql_text(layer)}, {_sql_text(geom)})"))
-        ds = None
+    if missing:
+        raise OutputError(f"cannot append to layer {layer!r} of {path}: it lacks the fields {', '.join(missing)}")
+    return _bulk_insert(path, layer, geom, spec, records, cols)
+
+
+def _field_defn(name: str, typ: str, dates: bool, width: int = 0) -> ogr.FieldDefn:
+    otype = _OGR_TYPES[typ] if dates or typ != "datetime" else ogr.OFTString
+    fd = ogr.FieldDefn(name, otype)
+    if typ == "bool":
+        fd.SetSubType(ogr.OFSTBoolean)
+    elif typ == "json":
+        fd.SetSubType(ogr.OFSTJSON)
+    if width:
+        fd.SetWidth(width)
+    return fd
 
 
 _OGR_TYPES = {"string": ogr.OFTString, "datetime": ogr.OFTDateTime, "real": ogr.OFTReal,
@@ -162,6 +516,22 @@ _OGR_TYPES = {"string": ogr.OFTString, "datetime": ogr.OFTDateTime, "real": ogr.
 _GP_POINT = b"GP\x00\x01" + struct.pack("<i", 4326)  # GeoPackage blob header: little endian, no envelope
 _GP_LINE = b"GP\x00\x03" + struct.pack("<i", 4326)  # ... with an [minx, maxx, miny, maxy] envelope
 # (sequences are written as MultiLineStrings: see records.Sequence.parts)
+
+
+def _wkb(spec: LayerSpec, rec) -> tuple[bytes, tuple[float, float, float, float]] | None:
+    """ISO WKB of a record's geometry and its box; None when it has no finite position."""
+    if spec.geometry == "Point":
+        if not _finite_point(rec):
+            return None
+        return struct.pack("<BIdd", 1, 1, rec.lon, rec.lat), (rec.lon, rec.lon, rec.lat, rec.lat)
+    lines = _lines(rec)
+    if not lines:
+        return None
+    xs = [c[0] for line in lines for c in line]
+    ys = [c[1] for line in lines for c in line]
+    wkb = struct.pack("<BII", 1, 5, len(lines)) + b"".join(
+        struct.pack(f"<BII{2 * len(line)}d", 1, 2, len(line), *(v for c in line for v in c)) for line in lines)
+    return wkb, (min(xs), max(xs), min(ys), max(ys))
 
 
 def _envelope(blob) -> tuple[float, float, float, float] | None:
@@ -189,32 +559,29 @@ def _sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, cols) -> None:
+def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, cols) -> int:
     def value(v, typ):
+        v = _clean(v, typ)
         if v is None:
             return None
         if typ == "datetime":
             return iso_time(v)
         if typ == "json":
-            return json.dumps(v)
+            return json.dumps(v, allow_nan=False)
         return int(v) if typ == "bool" else v
 
     ext = [math.inf, -math.inf, math.inf, -math.inf]  # minx, maxx, miny, maxy
+    count = [0]
 
     def rows():
         for rec in records:
-            if spec.geometry == "Point":
-                blob = _GP_POINT + struct.pack("<BIdd", 1, 1, rec.lon, rec.lat)
-                box = (rec.lon, rec.lon, rec.lat, rec.lat)
-            else:
-                xs = [c[0] for c in rec.coords]
-                ys = [c[1] for c in rec.coords]
-                box = (min(xs), max(xs), min(ys), max(ys))
-                lines = rec.lines()
-                blob = _GP_LINE + struct.pack("<4dBII", *box, 1, 5, len(lines)) + b"".join(
-                    struct.pack(f"<BII{2 * len(line)}d", 1, 2, len(line), *(v for c in line for v in c))
-                    for line in lines)
+            g = _wkb(spec, rec)
+            if g is None:
+                continue
+            wkb, box = g
+            blob = (_GP_POINT + wkb) if spec.geometry == "Point" else (_GP_LINE + struct.pack("<4d", *box) + wkb)
             ext[:] = min(ext[0], box[0]), max(ext[1], box[1]), min(ext[2], box[2]), max(ext[3], box[3])
+            count[0] += 1
             yield (blob, *[value(v, t) for (_, t), v in zip(cols, spec.row(rec, cols))])
 
     names = ", ".join(_sql_name(n) for n in [geom] + [c[0] for c in cols])
@@ -231,3 +598,229 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
                             "max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = ?5", (*ext, layer))
     finally:
         con.close()
+    return count[0]
+
+
+# -- every other format, through OGR --------------------------------------------------------------------
+
+_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qpj")
+
+
+def _shapefile_text(value) -> tuple[str, bool]:
+    """A JSON list as text of at most 254 characters: whole elements only, still a JSON list
+    (its length below image_count says it was cut). Returns (text, cut)."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    if len(text) <= SHAPEFILE_TEXT or not isinstance(value, list):
+        return text[:SHAPEFILE_TEXT], len(text) > SHAPEFILE_TEXT
+    lo, hi = 0, len(value)
+    while lo < hi:  # the most elements that fit
+        mid = (lo + hi + 1) // 2
+        if len(json.dumps(value[:mid], separators=(",", ":"))) <= SHAPEFILE_TEXT:
+            lo = mid
+        else:
+            hi = mid - 1
+    return json.dumps(value[:lo], separators=(",", ":")), True
+
+
+def _ogr_layer(ds, fmt: Format, spec: LayerSpec, cols, layer: str, description: str, options=()):
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    gtype = {"Point": ogr.wkbPoint, "MultiLineString": ogr.wkbMultiLineString}[spec.geometry]
+    opts = list(options)
+    if fmt.driver == "PostgreSQL":
+        opts.append("DESCRIPTION=" + ((description + ". ") if description else "") + ATTRIBUTION)
+    if fmt.driver == "CSV":
+        opts += ["GEOMETRY=AS_WKT"]
+    if fmt.driver == "GeoJSONSeq":
+        opts += ["COORDINATE_PRECISION=15", "WRITE_NON_FINITE_VALUES=NO"]
+    if fmt.driver == "ESRI Shapefile":
+        opts += ["ENCODING=UTF-8"]
+    lyr = ds.CreateLayer(layer, srs, gtype, options=opts)
+    shp = fmt.driver == "ESRI Shapefile"
+    for name, typ in cols:
+        width = SHAPEFILE_TEXT if shp and typ in ("string", "json") else (24 if shp and typ == "datetime" else 0)
+        fd = _field_defn(shapefile_name(name) if shp else name, typ, fmt.dates, width)
+        if shp and typ in ("bool", "json"):
+            fd.SetSubType(ogr.OFSTNone)
+        lyr.CreateField(fd)
+    return lyr
+
+
+def _add_features(lyr, fmt: Format, spec: LayerSpec, records, cols, cut: list) -> int:
+    defn = lyr.GetLayerDefn()
+    shp = fmt.driver == "ESRI Shapefile"
+    n = 0
+    for rec in records:
+        g = _wkb(spec, rec)
+        if g is None:
+            continue
+        f = ogr.Feature(defn)
+        f.SetGeometryDirectly(ogr.CreateGeometryFromWkb(g[0]))
+        for i, ((name, typ), v) in enumerate(zip(cols, spec.row(rec, cols))):
+            v = _clean(v, typ)
+            if v is None:
+                f.SetFieldNull(i)
+            elif typ == "datetime":
+                f.SetField(i, iso_time(v))
+            elif typ == "json":
+                if shp:
+                    text, was_cut = _shapefile_text(v)
+                    if was_cut:
+                        cut.append((rec, name))
+                    f.SetField(i, text)
+                else:
+                    f.SetField(i, json.dumps(v, allow_nan=False))
+            elif typ == "bool":
+                f.SetField(i, int(v))
+            elif typ == "string" and shp and len(str(v)) > SHAPEFILE_TEXT:
+                f.SetField(i, str(v)[:SHAPEFILE_TEXT])
+                cut.append((rec, name))
+            else:
+                f.SetField(i, v)
+        lyr.CreateFeature(f)
+        n += 1
+    return n
+
+
+def _write_file(path: str, fmt: Format, kind: str, records, cols, description: str, layer: str) -> Written:
+    """A single-layer file through OGR, written aside and renamed into place."""
+    ogr.UseExceptions()
+    spec = LAYERS[kind]
+    if fmt.driver == "CSV" and spec.geometry == "Point":
+        cols = list(cols) + [Column("lon", "real"), Column("lat", "real")]
+        records = [_WithXY(r) for r in records]
+    tmp = _part_path(path)
+    stem_tmp, stem = os.path.splitext(tmp)[0], os.path.splitext(path)[0]
+    sidecars = _SIDECARS if fmt.driver == "ESRI Shapefile" else (os.path.splitext(path)[1],)
+    cut: list = []
+    try:
+        ds_opts = ["NameField=id"] if fmt.driver == "LIBKML" else []
+        ds = ogr.GetDriverByName(fmt.driver).CreateDataSource(tmp, options=ds_opts)
+        lyr = _ogr_layer(ds, fmt, spec, cols, layer, description)
+        n = _add_features(lyr, fmt, spec, records, cols, cut)
+        lyr = None
+        gdal.ErrorReset()
+        ds.FlushCache()
+        ds = None  # some drivers (FlatGeobuf) write here, and GDAL cannot raise from it: ask
+        if gdal.GetLastErrorType() >= gdal.CE_Failure:
+            raise RuntimeError(gdal.GetLastErrorMsg())
+        check = ogr.Open(tmp)
+        written = check.GetLayer(0).GetFeatureCount() if check is not None else -1
+        check = None
+        if written != n:
+            raise RuntimeError(f"{written} of {n} features could be read back from the file written")
+        for ext in sidecars:  # the new set in, stale ones (an old .qix) out
+            if os.path.exists(stem_tmp + ext):
+                os.replace(stem_tmp + ext, stem + ext)
+            elif fmt.driver == "ESRI Shapefile":
+                with contextlib.suppress(OSError):
+                    os.unlink(stem + ext)
+    except BaseException as e:
+        full = _disk_full(tmp)
+        with contextlib.suppress(Exception):
+            ds = lyr = None
+        for ext in sidecars:
+            _remove(stem_tmp + ext)
+        if full and not isinstance(e, KeyboardInterrupt):
+            raise OSError(errno.ENOSPC, "No space left on device") from None
+        raise
+    warnings = []
+    if cut:
+        warnings.append(_shapefile_cut(path, spec, records, cols, cut))
+    return Written(path, layer, n, warnings)
+
+
+class _WithXY:
+    """A point record with lon/lat as extra columns (CSV)."""
+
+    __slots__ = ("_rec", "extra")
+
+    def __init__(self, rec):
+        self._rec = rec
+        self.extra = dict(rec.extra or {}, lon=rec.lon, lat=rec.lat)
+
+    def __getattr__(self, name):
+        return getattr(self._rec, name)
+
+
+def _shapefile_cut(path: str, spec: LayerSpec, records, cols, cut: list) -> str:
+    """Values longer than a dBASE field: the full values of every record that was cut go to
+    ``<stem>.full.csv`` (id and each cut column, JSON lists as JSON)."""
+    names = [c for c in cols if c.name in {name for _, name in cut}]
+    ids = {rec.id for rec, _ in cut}
+    side = os.path.splitext(path)[0] + ".full.csv"
+    import csv
+
+    tmp = _part_path(side)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", *[c.name for c in names]])
+            for rec in records:
+                if rec.id in ids:
+                    row = spec.row(rec, names)
+                    w.writerow([rec.id, *[json.dumps(_clean(v, c.type), allow_nan=False) if c.type == "json"
+                                          else v for c, v in zip(names, row)]])
+        os.replace(tmp, side)
+    except BaseException:
+        _remove(tmp)
+        raise
+    what = "sequences" if spec.kind == "sequences" else "images"
+    return (f"{len(ids):,} {what} have {', '.join(shapefile_name(c.name) for c in names)} longer than a Shapefile "
+            f"field holds ({SHAPEFILE_TEXT} characters): the field keeps the first whole elements; "
+            f"the full values are in {side}.")
+
+
+# -- PostGIS ----------------------------------------------------------------------------------------------
+
+def _write_postgis(dest: str, kind: str, records, cols, description: str, layer: str, append: bool) -> Written:
+    """A PostGIS table: appended in one transaction, or built as ``<layer>__writing`` and swapped in
+    (drop the old table, rename the new one and its index) in one transaction."""
+    ogr.UseExceptions()
+    spec = LAYERS[kind]
+    ds = _open_pg(dest)
+    try:
+        old = ds.GetLayerByName(layer)
+        if append and old is not None:
+            defn = old.GetLayerDefn()
+            names = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+            missing = [c.name for c in cols if c.name not in names]
+            if missing:
+                raise OutputError(f"cannot append to table {layer!r}: it lacks the fields {', '.join(missing)}")
+            ds.StartTransaction()
+            n = _add_features(old, POSTGIS_FMT, spec, records, cols, [])
+            ds.CommitTransaction()
+            return Written(safe_dest(dest), layer, n)
+        temp = layer + TEMP_SUFFIX
+        if ds.GetLayerByName(temp) is not None:
+            ds.DeleteLayer(temp)
+        lyr = _ogr_layer(ds, POSTGIS_FMT, spec, cols, temp, description,
+                         ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST", "OVERWRITE=YES"])
+        ds.StartTransaction()
+        n = _add_features(lyr, POSTGIS_FMT, spec, records, cols, [])
+        ds.CommitTransaction()
+        lyr = old = None
+        q = _sql_name
+        ds.StartTransaction()
+        ds.ExecuteSQL(f"DROP TABLE IF EXISTS {q(layer)}")
+        ds.ExecuteSQL(f"ALTER TABLE {q(temp)} RENAME TO {q(layer)}")
+        ds.ExecuteSQL(f"ALTER INDEX IF EXISTS {q(temp + '_geom_geom_idx')} RENAME TO {q(layer + '_geom_geom_idx')}")
+        ds.ExecuteSQL(f"ALTER INDEX IF EXISTS {q(temp + '_pkey')} RENAME TO {q(layer + '_pkey')}")
+        res = ds.ExecuteSQL(f"SELECT pg_get_serial_sequence({_sql_text(q(layer))}, 'fid') AS s")
+        serial = next(iter(res), None)
+        serial = serial.GetField(0) if serial is not None else None
+        ds.ReleaseResultSet(res)
+        if serial:
+            ds.ExecuteSQL(f"ALTER SEQUENCE {serial} RENAME TO {q(layer + '_fid_seq')}")
+        ds.CommitTransaction()
+        return Written(safe_dest(dest), layer, n)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            ds.RollbackTransaction()
+        raise
+    finally:
+        ds = None
+
+
+POSTGIS_FMT = format_of("PG:")

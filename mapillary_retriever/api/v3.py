@@ -7,17 +7,21 @@ People who kept v3 downloads can convert them to the same layers a v4 search giv
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
+import os
 from datetime import datetime
 
 from .errors import QueryError
-from .records import Image, Sequence
+from .records import Image, Sequence, iso_time
 
 
 def _ms(text) -> int | None:
     if not text:
         return None
     try:
-        return int(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000)
+        return round(datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000)
     except ValueError:
         return None
 
@@ -58,3 +62,66 @@ def read_v3(doc: dict) -> tuple[list[Image], list[Sequence]]:
 
 def _angle(v) -> float | None:
     return float(v) % 360.0 if isinstance(v, (int, float)) else None
+
+
+# -- writing the v3 layout (--schema v3) -------------------------------------------------------------
+
+def _finite(v):
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, list):
+        return [_finite(x) for x in v]
+    return v
+
+
+def v3_feature(kind: str, rec) -> dict | None:
+    """One record as the v3 API gave it: images as Points (key, ca, captured_at, pano, user_key,
+    username, camera_make, camera_model, sequence_key); sequences as LineStrings (key,
+    captured_at, user_key, pano, username, coordinateProperties {cas, image_keys}, parallel to
+    the coordinates; a sequence broken in parts is joined into one line, as v3 drew them)."""
+    if kind == "images":
+        extra = rec.extra or {}
+        if not (math.isfinite(rec.lon) and math.isfinite(rec.lat)):
+            return None
+        props = {"key": rec.id, "ca": _finite(rec.compass_angle), "captured_at": iso_time(rec.captured_at),
+                 "pano": bool(rec.is_pano), "user_key": rec.creator_id, "username": extra.get("username"),
+                 "camera_make": extra.get("make"), "camera_model": extra.get("model"),
+                 "sequence_key": rec.sequence_id}
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [rec.lon, rec.lat]},
+                "properties": props}
+    keep = [k for k, c in enumerate(rec.coords) if math.isfinite(c[0]) and math.isfinite(c[1])]
+    if len(keep) < 2:
+        return None
+    first = next((t for t in rec.captured_at if t is not None), None)
+    props = {"key": rec.id, "captured_at": iso_time(first), "user_key": rec.creator_id, "pano": bool(rec.is_pano),
+             "username": rec.username,
+             "coordinateProperties": {"cas": [_finite(rec.compass_angles[k]) for k in keep],
+                                      "image_keys": [rec.image_ids[k] for k in keep]}}
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(rec.coords[k]) for k in keep]},
+            "properties": props}
+
+
+def write_v3(path: str, kind: str, records, description: str = "") -> int:
+    """A v3-layout FeatureCollection, streamed to a file beside ``path`` and renamed into place.
+    Returns the number of features."""
+    folder, name = os.path.split(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{name}.part-{os.getpid()}")
+    n = 0
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            head = {"type": "FeatureCollection"}
+            if description:
+                head["description"] = description
+            f.write(json.dumps(head)[:-1] + ', "features": [\n')
+            for rec in records:
+                feat = v3_feature(kind, rec)
+                if feat is not None:
+                    f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
+                    n += 1
+            f.write("\n]}\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return n
