@@ -183,14 +183,9 @@ def _config(args):
     changes = {k: v for k, v in tuning.items() if v is not None}
     cache_dir = None
     if not args.no_cache:
-        cache_dir = args.cache_dir
-        if cache_dir is None:
-            try:
-                from .api.cache import default_cache_dir
-            except ImportError:  # no tile cache in this version
-                cache_dir = None
-            else:
-                cache_dir = default_cache_dir()
+        from .api.cache import default_cache_dir
+
+        cache_dir = args.cache_dir or str(default_cache_dir())
     elif args.cache_dir:
         raise ValueError("--no-cache and --cache-dir contradict each other: give one.")
     changes.update(cache_dir=cache_dir, refresh=bool(args.refresh))

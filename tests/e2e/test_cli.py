@@ -159,7 +159,7 @@ def test_partial_result_goes_beside_an_existing_geopackage(sandbox, tmp_path):
     assert run(["images", "--bbox", core_arg(), "-o", str(out)], sandbox).returncode == 0
     before = out.read_bytes()
     sandbox.configure(fail_tiles={tiles_for_bbox(DENSE_CORE)[0]})
-    p = run(["images", "--bbox", core_arg(), "--retries", "0", "-o", str(out)], sandbox)
+    p = run(["images", "--bbox", core_arg(), "--retries", "0", "--no-cache", "-o", str(out)], sandbox)
     assert p.returncode == 3, p.stderr
     beside = tmp_path / "mine.incomplete.gpkg"
     assert out.read_bytes() == before and beside.exists()
