@@ -400,10 +400,10 @@ class Client:
                 self.stop(e)  # stop every other worker too: no retry storm
                 raise
             except MapillaryError as e:
-                if isinstance(e, UnreachableError) and time.monotonic() - self._last_answer > self.config.give_up_after:
+                silent = time.monotonic() - self._last_answer
+                if isinstance(e, UnreachableError) and silent > self.config.give_up_after:
                     why = e.message.rstrip(".").split(": ", 1)[-1]
-                    self.stop(UnreachableError(
-                        f"Mapillary could not be reached for {self.config.give_up_after:.0f} s ({why})."))
+                    self.stop(UnreachableError(f"Mapillary has not answered for {silent:.0f} s ({why})."))
                     raise self._fatal from None  # type: ignore[misc]
                 if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
                     raise

@@ -87,7 +87,7 @@ def describe(result: SearchResult, translate: Callable[[str, str], str] | None =
         failed = [f for f in rep.failures if f.kind in ("tile", "cell", "page")]
         reason = fatal.reason if fatal is not None else (failed[0].reason if failed else details)
         text = reason if fatal is not None else t("Nothing was fetched ({reason}).").format(reason=reason.rstrip("."))
-        if advice and advice not in text:
+        if advice and advice not in text and "wait" not in text.lower():  # the reason may say when already
             text += " " + advice
         return Outcome("critical", title, text, details, EXIT_ERROR, rep.resumable, False)
     missing = [f for f in rep.failures if f.kind in ("tile", "cell", "page")]
