@@ -12,10 +12,10 @@ or ``get_token()`` there), and only once a session: a cancelled prompt is rememb
 
 from __future__ import annotations
 
-import os
-
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QThread
+
+from .api.client import token_from_env
 
 SETTINGS_KEY = "mapillary_retriever/authcfg"
 CONFIG_NAME = "Mapillary Retriever"
@@ -60,7 +60,7 @@ def token_state() -> str:
             return "locked"
         if token_from_authcfg(cfg_id):
             return "stored"
-    return "env" if os.environ.get("MAPILLARY_ACCESS_TOKEN") else "none"
+    return "env" if token_from_env() else "none"
 
 
 def stored_authcfg() -> str:
@@ -84,7 +84,7 @@ def get_token(authcfg: str | None = None) -> str | None:
         token = token_from_authcfg(cfg_id) if cfg_id and unlock() else None
         if token:
             return token
-    return os.environ.get("MAPILLARY_ACCESS_TOKEN") or None
+    return token_from_env()
 
 
 def store_token(token: str) -> str:

@@ -76,6 +76,16 @@ def bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return math.degrees(math.atan2(y, x)) % 360.0
 
 
+def destination(lon: float, lat: float, bearing: float, distance: float) -> tuple[float, float]:
+    """The point ``distance`` metres from lon,lat towards ``bearing`` (degrees from north), on a sphere."""
+    d = distance / EARTH_RADIUS
+    b = math.radians(bearing)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return (math.degrees(l2) + 540.0) % 360.0 - 180.0, math.degrees(p2)
+
+
 def angle_diff(a: float, b: float) -> float:
     """Smallest absolute difference between two angles in degrees (0..180)."""
     d = abs(a - b) % 360.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from qgis.core import (
@@ -16,9 +15,10 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ..api import geo
+
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
-EARTH_RADIUS = 6_371_008.8  # metres, as in api.geo
 
 
 def tr(text: str) -> str:
@@ -62,19 +62,9 @@ def format_bbox(rect: QgsRectangle) -> str:
     return ", ".join(f"{v:.6f}" for v in (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()))
 
 
-def destination(lon: float, lat: float, bearing: float, distance: float) -> tuple[float, float]:
-    """The point ``distance`` metres from lon,lat towards ``bearing`` (degrees from north), on a sphere."""
-    d = distance / EARTH_RADIUS
-    b = math.radians(bearing)
-    p1, l1 = math.radians(lat), math.radians(lon)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
-    return (math.degrees(l2) + 540.0) % 360.0 - 180.0, math.degrees(p2)
-
-
 def circle_wgs84(lon: float, lat: float, radius: float, segments: int = 72) -> QgsGeometry:
     """A geodesic circle as a WGS84 polygon."""
-    ring = [QgsPointXY(*destination(lon, lat, 360.0 * i / segments, radius)) for i in range(segments)]
+    ring = [QgsPointXY(*geo.destination(lon, lat, 360.0 * i / segments, radius)) for i in range(segments)]
     ring.append(ring[0])
     return QgsGeometry.fromPolygonXY([ring])
 

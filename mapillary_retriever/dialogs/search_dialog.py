@@ -735,7 +735,7 @@ class SearchDialog(QDialog):
         self.validate()
 
     def on_progress(self, p: Progress) -> None:
-        self.progress.setValue(round(SearchTask.percent(p)))  # as the task manager shows it
+        self.progress.setValue(round(p.percent()))  # as the task manager shows it
         if p.stage in ("tiles", "boxes"):
             text = tr("Map tiles {done} / {total} · {found} images found") if p.stage == "tiles" else \
                 tr("Boxes {done} / {total} · {found} images found")

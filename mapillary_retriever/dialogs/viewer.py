@@ -36,9 +36,9 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import auth, network, settings
-from ..api import AuthError, Config, MapillaryError
+from ..api import AuthError, Config, MapillaryError, geo
 from ..api.client import Client
-from .common import WGS84, compass_name, destination, icon, point_to_wgs84, tr, transform
+from .common import WGS84, compass_name, icon, point_to_wgs84, tr, transform
 from .map_tools import ImagePickTool
 
 DETAIL_FIELDS = ("id,captured_at,compass_angle,computed_compass_angle,geometry,computed_geometry,is_pano,"
@@ -195,7 +195,7 @@ class Highlight:
             ring = [QgsPointXY(p0.x() + 0.6 * length * math.cos(a), p0.y() + 0.6 * length * math.sin(a))
                     for a in (2 * math.pi * i / 48 for i in range(49))]
         else:
-            ahead = to_map.transform(QgsPointXY(*destination(lon, lat, self.angle, 1.0)))
+            ahead = to_map.transform(QgsPointXY(*geo.destination(lon, lat, self.angle, 1.0)))
             heading = math.atan2(ahead.x() - p0.x(), ahead.y() - p0.y())  # radians clockwise from map north
             arc = [heading + math.radians(HALF_FOV) * (2 * i / 12 - 1) for i in range(13)]
             ring = [p0] + [QgsPointXY(p0.x() + length * math.sin(a), p0.y() + length * math.cos(a)) for a in arc]
