@@ -238,6 +238,35 @@ def image_layer_from_engine():
     return layer
 
 
+def scale_steps():
+    """The whole sandbox world searched through the dialog, then the map at 1:500,000, 1:35,000,
+    1:5,000 and 1:500: what the scale-dependent styles show at each."""
+    plugin = plugins["mapillary_retriever"]
+    main = iface.mainWindow()
+    main.setGeometry(0, 0, 1600, 1000)
+    main.showMaximized()
+    close_popups()
+    iface.newProject(False)
+    QgsProject.instance().setCrs(WEB_MERCATOR)
+    iface.mapCanvas().setCanvasColor(QColor("#f2efe9"))
+    context_layer()
+    yield pause(1.0)
+    dialog = plugin.open_dialog()
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("box"))
+    dialog.bbox_edit.setText("6.07, 49.57, 6.19, 49.65")
+    yield pause(0.3)
+    dialog.search_button.click()
+    yield lambda: dialog.task is None
+    dialog.close()
+    iface.messageBar().clearWidgets()
+    canvas = iface.mapCanvas()
+    for scale, where in ((500_000, CENTER), (35_000, CENTER), (5_000, (6.12, 49.60)), (500, (6.12, 49.60))):
+        zoom(where[0], where[1], 1000)
+        canvas.zoomScale(scale)
+        yield rendered()
+        yield shot(f"scale-{scale}")
+
+
 def issue_steps():
     """The first-hour issue: an empty project, a swapped point, the master password note, the viewer."""
     from mapillary_retriever import settings as plugin_settings
@@ -306,7 +335,7 @@ def issue_steps():
 
 
 def run():
-    gen = issue_steps() if os.environ.get("SCREENSHOT_STEPS", "issue") == "issue" else steps()
+    gen = {"issue": issue_steps, "scales": scale_steps}.get(os.environ.get("SCREENSHOT_STEPS", "issue"), steps)()
     state = {"wait": lambda: True}
     timer = QTimer(iface.mainWindow())
 

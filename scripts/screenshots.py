@@ -45,7 +45,7 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "out" / "screenshots"))
     ap.add_argument("--timeout", type=float, default=240.0)
     ap.add_argument("--latency", type=float, default=0.3, help="the sandbox's seconds per answer (to see progress)")
-    ap.add_argument("--steps", choices=("issue", "tour"), default="issue",
+    ap.add_argument("--steps", choices=("issue", "tour", "scales"), default="issue",
                     help="issue: the first-hour issue's screens; tour: search, cancel, map, viewer, settings")
     ap.add_argument("--verbose", action="store_true", help="list the visible windows after each screenshot")
     a = ap.parse_args()
