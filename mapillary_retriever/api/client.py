@@ -368,7 +368,10 @@ class Client:
                     self.stop(UnreachableError(
                         f"Mapillary could not be reached for {self.config.give_up_after:.0f} s ({why})."))
                     raise self._fatal from None  # type: ignore[misc]
-                if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
+                # a search refused as too much data is asked again smaller by its caller; for a tile
+                # or an entity, "reduce the amount of data" is just a transient failure
+                too_much = isinstance(e, errors.TooMuchDataError) and kind == "search"
+                if not e.transient or too_much or attempt >= self.config.retries:
                     raise
                 delay = self._delay(e, attempt, pacer)
                 log.debug("retrying %s in %.2fs: %s", errors.redact(url.split("?")[0]), delay, e)

@@ -1,0 +1,193 @@
+"""Issue "Survive the real service": the engine against the sandbox's real-service manners
+(Graph-platform errors, tiles failing without JSON, a service that dies, quotas, dense cities,
+token checks, far places, failed extra fields, edge inputs, the users strategy)."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+
+import pytest
+
+from mapillary_retriever.api import Cause, Query, QueryError, resume, search
+from mapillary_retriever.api import errors as api_errors
+from mapillary_retriever.api.client import Client, Config, RequestsTransport, Response
+from mapillary_retriever.api.geo import tiles_for_bbox
+from sandbox import CENTER, DEMO_TOKEN, FAR_USERNAME, serve
+from sandbox.server import ApiError as SandboxError
+
+
+def fast(**kw) -> Config:
+    """The sandbox's endpoints (from the environment the fixture sets), quick retries."""
+    kw = {"backoff": 0.01, "max_backoff": 0.05, **kw}
+    return Config.from_env(**kw)
+
+
+def at(url: str, **kw) -> Config:
+    """Quick retries against a sandbox started by the test itself."""
+    kw = {"backoff": 0.01, "max_backoff": 0.05, **kw}
+    return Config(graph_url=url, tiles_url=url, **kw)
+
+
+def dist(lon1, lat1, lon2, lat2) -> float:
+    """Independent haversine (metres) for the truth."""
+    r = 6371008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def near(world, lon, lat, radius, images=None) -> set[str]:
+    return {i.id for i in (images if images is not None else world.images) if dist(lon, lat, i.lon, i.lat) <= radius}
+
+
+def ids(result) -> list[str]:
+    return sorted(i.id for i in result.images)
+
+
+def lines(result) -> list:
+    return sorted((s.id, s.image_ids, s.parts) for s in result.sequences)
+
+
+def tile_key_of(lon: float, lat: float) -> str:
+    from sandbox import lonlat_to_tile
+
+    x, y = lonlat_to_tile(lon, lat, 14)
+    return f"14/{x}/{y}"
+
+
+class Hook:
+    """A transport that lets a test answer some requests itself; the rest go to the sandbox."""
+
+    def __init__(self, answer):
+        self.answer = answer  # (url, params) -> Response | None
+        self.inner = RequestsTransport()
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+
+    def get(self, url, params, headers, config):
+        with self.lock:
+            self.calls.append(url)
+        r = self.answer(url, params or {})
+        return r if r is not None else self.inner.get(url, params, headers, config)
+
+    def close(self):
+        self.inner.close()
+
+
+SMALL = dict(closeto=CENTER, radius=600)  # 4 tiles, ~30 Graph boxes, ~11,000 images
+
+
+# --- 1. Graph-platform errors typed OAuthException are not a refused token -----------------------
+
+@pytest.mark.parametrize("code", [1, 2, 4, 100, -2])
+def test_graph_platform_errors_are_not_token_refusals(code):
+    message = {1: "An unknown error occurred", 2: "Service temporarily unavailable",
+               4: "Application request limit reached", 100: "Invalid parameter", -2: "Query Timeout"}[code]
+    status, headers, body = SandboxError(400, message, code=code, transient=code in (2, 4)).response("graph")
+    err = api_errors.from_response(status, json.loads(body))
+    assert err.cause != Cause.TOKEN and not isinstance(err, api_errors.AuthError)
+    expected = {1: Cause.SERVER, 2: Cause.SERVER, 4: Cause.RATE_LIMITED, 100: Cause.BAD_QUERY,
+                -2: Cause.TOO_DENSE}[code]
+    assert err.cause == expected
+    # the real token refusal still is one
+    s, _, b = SandboxError(401, "Invalid OAuth access token.", "OAuthException", 190).response("graph")
+    assert api_errors.from_response(s, json.loads(b)).cause == Cause.TOKEN
+
+
+def test_query_timeout_splits_the_box(sandbox):
+    """A dense box refused with "Query Timeout" (code -2, HTTP 400, not transient) is asked
+    again smaller, like "reduce the amount of data": it is not a lost box."""
+    q = Query.build(closeto=CENTER, radius=1000)  # one 0.0028 deg² box the sandbox refuses so
+    res = search(q, strategy="graph", config=fast())
+    assert res.report.complete, res.report.summary()
+    assert set(ids(res)) == near(sandbox.world, *CENTER, 1000)
+    assert sandbox.stats.statuses.get(400, 0) >= 1  # the refusal happened
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5])
+@pytest.mark.parametrize("strategy", ["tiles", "graph"])
+def test_graph_style_faults_give_the_fault_free_result(sandbox, strategy, rate):
+    q = Query.build(**SMALL, fields="make")
+    clean = search(q, strategy=strategy, config=fast())
+    assert clean.report.complete and len(clean.images) > 10_000
+    sandbox.configure(error_style="graph", fault_rate=rate, faults=("code1", "code2", "ratelimit", "html503"),
+                      seed=5)
+    sandbox.reset_stats()
+    res = search(q, strategy=strategy, config=fast(retries=25))
+    assert res.report.fatal is None, res.report.fatal
+    assert res.report.complete and not res.report.failures, res.report.summary()
+    assert ids(res) == ids(clean) and lines(res) == lines(clean)
+    assert all(i.extra["make"] for i in res.images)
+    kinds = sandbox.stats.fault_kinds
+    assert sum(kinds.values()) >= 5 and len(kinds) >= 3, kinds
+
+
+def test_token_check_during_an_outage_is_not_a_refusal(sandbox):
+    sandbox.configure(error_style="graph", fault_rate=1.0, faults=("code2",))
+    with Client(DEMO_TOKEN, fast(retries=1)) as c:
+        with pytest.raises(api_errors.MapillaryError) as e:
+            c.check_token()
+    assert e.value.cause == Cause.SERVER and not isinstance(e.value, api_errors.AuthError)
+    assert sandbox.stats["entity"] == 2  # retried once, as configured
+
+
+# --- 2. Tiles failing without JSON -----------------------------------------------------------------
+
+def test_html_503_tiles_are_retried(sandbox):
+    q = Query.build(**SMALL)
+    sandbox.configure(fault_rate=0.5, faults=("html503",), fault_targets=("tiles",), seed=3)
+    res = search(q, config=fast(retries=20))
+    assert res.report.complete and set(ids(res)) == near(sandbox.world, *CENTER, 600)
+    assert sandbox.stats.fault_kinds.get("html503", 0) >= 1
+
+
+def test_one_bare_403_is_one_refused_tile(sandbox):
+    q = Query.build(**SMALL)
+    plan = tiles_for_bbox(q.area_bbox())
+    bad = "/".join(map(str, plan[1]))
+
+    def answer(url, params):
+        return Response(403, {}, b"") if url.endswith("/" + bad) else None
+
+    res = search(q, config=fast(), transport=Hook(answer))
+    rep = res.report
+    assert rep.fatal is None and rep.missing("tile") == [bad]
+    failure = rep.failures[0]
+    assert failure.cause == Cause.REFUSED and "token" not in failure.reason.lower()
+    truth = near(sandbox.world, *CENTER, 600)
+    assert set(ids(res)) == {i for i in truth if tile_key_of(sandbox.world.by_id[i].lon,
+                                                              sandbox.world.by_id[i].lat) != bad}
+
+
+def test_bare_403s_in_a_row_stop_the_search(sandbox):
+    q = Query.build(closeto=CENTER, radius=6000)  # ~60 tiles
+    planned = len(tiles_for_bbox(q.area_bbox()))
+    hook = Hook(lambda url, params: Response(403, {"content-type": "text/plain"}, b"Forbidden")
+                if "/maps/vtp/" in url else None)
+    res = search(q, config=fast(workers=4), transport=hook)
+    fatal = res.report.fatal
+    assert fatal is not None and fatal.cause == Cause.QUOTA
+    assert "refuses this client" in fatal.reason and "00:00 UTC" in fatal.reason
+    assert len(hook.calls) <= 4 + 3 < planned  # the workers in flight, not every tile
+    assert len(res.report.missing("tile")) == planned  # every tile named
+
+
+def test_empty_204_and_empty_200_are_empty_tiles(sandbox):
+    sandbox.configure(fault_rate=1.0, faults=("empty204",), fault_targets=("tiles",), seed=1)
+    res = search(Query.build(**SMALL), config=fast())
+    assert res.report.complete and not res.images and not res.report.failures
+    assert set(sandbox.stats.statuses) <= {200, 204}
+
+
+@pytest.mark.parametrize("fault", ["code1", "code2", "ratelimit"])
+def test_graph_style_errors_on_tiles_are_retried(sandbox, fault):
+    """A tile answered with code 1 "reduce the amount of data" (or 2, or 4) is not too dense:
+    it is retried like any transient failure."""
+    sandbox.configure(error_style="graph", fault_rate=0.5, faults=(fault,), fault_targets=("tiles",), seed=2)
+    res = search(Query.build(**SMALL), config=fast(retries=10))
+    assert res.report.complete, res.report.summary()
+    assert set(ids(res)) == near(sandbox.world, *CENTER, 600)
+    assert sandbox.stats.fault_kinds.get(fault, 0) >= 1
