@@ -15,7 +15,7 @@ from mapillary_retriever.api import Cause, Query, QueryError, resume, search
 from mapillary_retriever.api import errors as api_errors
 from mapillary_retriever.api.client import Client, Config, RequestsTransport, Response
 from mapillary_retriever.api.geo import tiles_for_bbox
-from sandbox import CENTER, DEMO_TOKEN, FAR_USERNAME, serve
+from sandbox import CENTER, DEMO_TOKEN, FAR_USERNAME, SandboxServer, serve
 from sandbox.server import ApiError as SandboxError
 
 
@@ -191,3 +191,65 @@ def test_graph_style_errors_on_tiles_are_retried(sandbox, fault):
     assert res.report.complete, res.report.summary()
     assert set(ids(res)) == near(sandbox.world, *CENTER, 600)
     assert sandbox.stats.fault_kinds.get(fault, 0) >= 1
+
+
+# --- 3. Mapillary becomes unreachable mid-search ---------------------------------------------------
+
+def _watch(server) -> list[float]:
+    """The moment the server went down (appended by a watcher thread)."""
+    died: list[float] = []
+
+    def watch():
+        while not server.closed:
+            time.sleep(0.01)
+        died.append(time.monotonic())
+
+    threading.Thread(target=watch, daemon=True).start()
+    return died
+
+
+def _in_cell(key: str, lon: float, lat: float) -> bool:
+    b = [float(v) for v in key.split(",")]
+    return b[0] - 1e-9 <= lon <= b[2] + 1e-9 and b[1] - 1e-9 <= lat <= b[3] + 1e-9
+
+
+@pytest.mark.parametrize("strategy,how", [("tiles", "down_after"), ("graph", "close")])
+def test_death_mid_search_keeps_what_was_fetched_and_resume_completes_it(strategy, how):
+    radius = 2500 if strategy == "tiles" else 1000
+    q = Query.build(closeto=CENTER, radius=radius, fields="username")
+    first = SandboxServer(latency=0.03)
+    try:
+        world = first.world
+        truth = near(world, *CENTER, radius)
+        died = _watch(first)
+        if how == "down_after":
+            first.configure(down_after=8)
+        else:
+            threading.Timer(0.7, first.close).start()
+        cfg = at(first.url, workers=4, retries=40, max_backoff=0.1, give_up_after=1.0)
+        res = search(q, DEMO_TOKEN, strategy=strategy, config=cfg)
+        ended = time.monotonic()
+    finally:
+        first.close()
+    rep = res.report
+    assert died and ended - died[0] < 20
+    assert rep.fatal is not None and rep.fatal.cause == Cause.UNREACHABLE, rep.summary()
+    assert rep.resumable and not rep.complete
+    kind = "tile" if strategy == "tiles" else "cell"
+    missing = rep.missing(kind)
+    assert missing and res.images and len(set(missing)) == len(missing)
+    got = set(ids(res))
+    if strategy == "tiles":
+        assert rep.fetched + len(missing) == rep.planned  # every unfetched tile is named
+        assert got == {i for i in truth if tile_key_of(world.by_id[i].lon, world.by_id[i].lat) not in missing}
+    else:
+        lost = truth - got
+        assert got < truth
+        assert all(any(_in_cell(k, world.by_id[i].lon, world.by_id[i].lat) for k in missing) for i in lost)
+
+    with serve(port=first.port) as second:  # Mapillary is back, at the same address
+        assert second.url == first.url
+        again = resume(res, DEMO_TOKEN, config=at(second.url))
+    assert again.report.complete, again.report.summary()
+    assert set(ids(again)) == truth and len(again.images) == len(truth)
+    assert all(i.extra and i.extra["username"] == world.by_id[i.id].creator_username for i in again.images)
