@@ -422,7 +422,7 @@ class Client:
             parsed = None
         err = errors.from_response(r.status, parsed, _retry_after(r.headers.get("retry-after")))
         if kind == "tile":
-            err = self._tile_error(err)
+            err = self._tile_rate_limit(self._tile_error(err))
         raise err
 
     def _tile_error(self, err: MapillaryError) -> MapillaryError:
@@ -440,6 +440,20 @@ class Client:
             return QuotaError("The app's daily tile quota is spent; it resets at 00:00 UTC "
                               f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)
         return err
+
+    def _tile_rate_limit(self, err: MapillaryError) -> MapillaryError:
+        """The tile server has a daily quota, not a per-minute limit: rate-limit answers without
+        Retry-After three times in a row (with the refusals) mean the day's tiles are spent."""
+        if not isinstance(err, RateLimitError) or err.retry_after is not None:
+            return err
+        with self._lock:
+            self._refused_tiles += 1
+            n = self._refused_tiles
+        if n < 3:
+            return err
+        return QuotaError("Mapillary's tile server keeps refusing with a rate limit: the app's daily tile quota "
+                          f"is probably spent; it resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
+                          status=err.status)
 
     def _read_usage(self, header: str | None) -> None:
         """``x-app-usage``: slow down above 80 % of the app's budget, nearly stop above 95 %."""

@@ -253,3 +253,52 @@ def test_death_mid_search_keeps_what_was_fetched_and_resume_completes_it(strateg
     assert again.report.complete, again.report.summary()
     assert set(ids(again)) == truth and len(again.images) == len(truth)
     assert all(i.extra and i.extra["username"] == world.by_id[i.id].creator_username for i in again.images)
+
+
+# --- 4. Quotas -----------------------------------------------------------------------------------------
+
+def test_app_usage_above_80_percent_slows_the_client(sandbox):
+    # a budget of 100 calls a minute: the n-th request reports n % usage
+    sandbox.configure(app_usage=True, usage_budget_per_minute=100)
+    times = []
+    with Client(DEMO_TOKEN, fast()) as c:
+        for _ in range(90):
+            c.graph(CENTER_IMAGE(sandbox), {"fields": "id"}, kind="entity")
+            times.append(time.monotonic())
+        usage = c.usage
+    assert usage is not None and 85 <= usage < 95
+    before = (times[70] - times[10]) / 60  # seconds per request below 80 %
+    after = (times[89] - times[83]) / 6  # above 80 %
+    assert after >= 0.04 and after > 3 * before, (before, after)
+
+
+def CENTER_IMAGE(sandbox) -> str:  # noqa: N802
+    return sandbox.world.images[0].id
+
+
+def test_code_4_without_retry_after_backs_off_progressively(sandbox):
+    sandbox.configure(error_style="graph", fault_rate=1.0, faults=("ratelimit",))
+    started = time.monotonic()
+    with Client(DEMO_TOKEN, fast(retries=5, backoff=0.01)) as c:
+        with pytest.raises(api_errors.RateLimitError):
+            c.graph("images", {"bbox": "6.13,49.61,6.131,49.611", "fields": "id"})
+    took = time.monotonic() - started
+    assert sandbox.stats["search"] == 6  # the first try and five retries: no storm
+    assert all(s == 400 for s in sandbox.stats.statuses)  # the Graph platform's code 4: no Retry-After
+    # waits of 4, 8, 16, 32, 64 x backoff at least (the backoff alone would be 1, 2, 4, 8, 16 x)
+    assert took >= 0.04 * 31 * 0.9
+
+
+@pytest.mark.parametrize("style", ["bare403", "code4"])
+def test_a_spent_daily_tile_quota_stops_the_search_at_once(sandbox, style):
+    quota, workers = 10, 4
+    sandbox.configure(tile_quota=quota, quota_style=style)
+    q = Query.build(closeto=CENTER, radius=6000)  # ~60 tiles
+    give_up = time.monotonic() + 15  # a client that waits instead is cancelled (and fails below)
+    res = search(q, config=fast(workers=workers, retries=6), cancelled=lambda: time.monotonic() > give_up)
+    fatal = res.report.fatal
+    assert fatal is not None and fatal.cause == Cause.QUOTA, res.report.summary()
+    assert "00:00 UTC" in fatal.reason
+    assert sandbox.stats["tiles"] <= quota + workers + 3, sandbox.stats
+    assert res.report.fetched >= quota - workers and res.report.resumable
+    assert res.report.fetched + len(res.report.missing("tile")) == res.report.planned
