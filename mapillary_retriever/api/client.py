@@ -263,7 +263,7 @@ class Client:
         self.config = config or Config.from_env()
         self.transport: Transport = transport if transport is not None else RequestsTransport()
         self.cancelled = cancelled or (lambda: False)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # stop() is called with it held (max_searches)
         self.requests = 0
         self.searches = 0
         self._pacers = {"search": _Pacer(self.config.search_per_minute),
@@ -404,9 +404,9 @@ class Client:
             if kind == "search":
                 self.searches += 1
                 if self.searches > self.config.max_searches:
-                    self.stop(MapillaryError(f"The search stopped after {self.config.max_searches:,} Graph API "
-                                             "searches: Mapillary kept refusing boxes as too dense. Search a "
-                                             "smaller area, or use the tile strategy."))
+                    self.stop(errors.TooManySearchesError(
+                        f"The search stopped after {self.config.max_searches:,} Graph API searches: Mapillary "
+                        "kept refusing boxes as too dense. Search a smaller area, or use the tile strategy."))
         self.check_cancel()
         r = self.transport.get(url, params, headers, self.config)
         self._last_answer = time.monotonic()

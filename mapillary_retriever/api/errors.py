@@ -114,6 +114,13 @@ class TooMuchDataError(MapillaryError):
     cause = Cause.TOO_DENSE
 
 
+class TooManySearchesError(MapillaryError):
+    """The search ran up its budget of Graph API searches (``Config.max_searches``): the
+    server kept refusing boxes as too dense. Stops the search."""
+
+    cause = Cause.TOO_DENSE
+
+
 class BadResponseError(TransientError):
     """The answer could not be read (not JSON, not a vector tile, no ``data``, too large)."""
 

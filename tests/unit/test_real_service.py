@@ -302,3 +302,63 @@ def test_a_spent_daily_tile_quota_stops_the_search_at_once(sandbox, style):
     assert sandbox.stats["tiles"] <= quota + workers + 3, sandbox.stats
     assert res.report.fetched >= quota - workers and res.report.resumable
     assert res.report.fetched + len(res.report.missing("tile")) == res.report.planned
+
+
+# --- 5. The Graph strategy in dense cities ------------------------------------------------------------
+
+def test_a_box_refused_at_limit_2000_is_asked_at_1000_before_splitting(sandbox, monkeypatch):
+    import importlib
+
+    engine = importlib.import_module("mapillary_retriever.api.search")
+    q = Query.build(**SMALL)
+    truth = near(sandbox.world, *CENTER, 600)
+    # a box holding more than 150 images is refused at limit 2000, answers at 1000
+    sandbox.configure(limit_sensitive=True, limit_sensitive_rows=150)
+    res = search(q, strategy="graph", config=fast())
+    assert res.report.complete and set(ids(res)) == truth, res.report.summary()
+    asked = sandbox.stats["search"]
+    assert any("limit=1000" in p for p in sandbox.stats.paths)
+    # splitting on every refusal (the old engine) costs far more, and reaches 20 m boxes
+    sandbox.reset_stats()
+    monkeypatch.setattr(engine, "LIMITS", (2000,))
+    split_only = search(q, strategy="graph", config=fast())
+    assert sandbox.stats["search"] > 2 * asked, (asked, sandbox.stats["search"])
+    assert split_only.report.planned > 3 * res.report.planned
+
+
+def test_a_server_that_always_refuses_boxes_costs_a_bounded_number_of_searches(sandbox):
+    sandbox.configure(persistent_too_much=True)
+    workers = 4
+    res = search(Query.build(**SMALL), strategy="graph", config=fast(max_searches=60, workers=workers))
+    rep = res.report
+    assert sandbox.stats["search"] <= 60 + workers
+    assert rep.fatal is not None and rep.fatal.cause == Cause.TOO_DENSE, rep.summary()
+    assert "60" in rep.fatal.reason and "too dense" in rep.fatal.reason
+    cells = rep.missing("cell")
+    assert cells and all(len(c.split(",")) == 4 for c in cells) and rep.resumable
+
+
+def _graph_error(code: int, message: str) -> Response:
+    status, headers, body = SandboxError(500, message, code=code).response("graph")
+    return Response(status, {k.lower(): v for k, v in headers.items()}, body)
+
+
+def test_enrichment_batches_halve_on_code_1(sandbox):
+    refused = []
+
+    def answer(url, params):
+        n = len(params.get("image_ids", "").split(",")) if "image_ids" in params else 0
+        if n > 25:
+            refused.append(n)
+            return _graph_error(1, "Please reduce the amount of data you're asking for, then retry your request")
+        return None
+
+    q = Query.build(closeto=CENTER, radius=150, fields="username,make")
+    res = search(q, config=fast(), transport=Hook(answer))
+    assert res.report.complete, res.report.summary()
+    assert refused and max(refused) == 100 and min(refused) > 25
+    world = sandbox.world
+    assert len(res.images) > 200
+    for img in res.images:
+        w = world.by_id[img.id]
+        assert img.extra["username"] == w.creator_username and img.extra["make"] == w.make
