@@ -310,8 +310,12 @@ class Client:
         return self._get(url, None, kind, {})
 
     def check_token(self) -> None:
-        """One small entity request (not a search, which spends search budget); raises AuthError."""
-        self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
+        """One small entity request (not a search, which spends search budget); raises AuthError.
+        An answer that the image does not exist (any more) still means the token was accepted."""
+        try:
+            self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
+        except errors.NotFoundError:
+            pass
 
     # --- internals ------------------------------------------------------
     def __enter__(self) -> Client:

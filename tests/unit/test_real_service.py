@@ -362,3 +362,71 @@ def test_enrichment_batches_halve_on_code_1(sandbox):
     for img in res.images:
         w = world.by_id[img.id]
         assert img.extra["username"] == w.creator_username and img.extra["make"] == w.make
+
+
+# --- 6. Requests as the service wants them ----------------------------------------------------------
+
+def test_a_token_check_is_one_entity_request(sandbox):
+    with Client(DEMO_TOKEN, fast()) as c:
+        c.check_token()
+    assert sandbox.stats["entity"] == 1 and sandbox.stats["search"] == 0 and sandbox.stats["requests"] == 1
+    from sandbox import REVOKED_TOKEN
+
+    with Client(REVOKED_TOKEN, fast()) as c, pytest.raises(api_errors.AuthError):
+        c.check_token()
+
+
+def _bbox_params(sandbox) -> list[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return [dict(parse_qsl(urlsplit(p).query))["bbox"] for p in sandbox.stats.paths if "bbox=" in p]
+
+
+def test_bbox_numbers_are_fixed_point(sandbox):
+    box = (-0.0004, -0.00003, 0.00006, 0.00002)  # at the equator and Greenwich: repr gives 6e-05
+    res = search(Query.build(bbox=",".join(map(str, box))), strategy="graph", config=fast())
+    assert res.report.complete
+    sent = _bbox_params(sandbox)
+    assert sent and all("e" not in b.lower() for b in sent), sent
+    assert [float(v) for v in sent[0].split(",")] == list(box)  # exact, not rounded
+    # the keys of cells that failed, which a resume sends back, are fixed-point too
+    sandbox.configure(persistent_too_much=True)
+    failed = search(Query.build(bbox=",".join(map(str, box))), strategy="graph", config=fast(max_searches=20))
+    keys = failed.report.missing("cell")
+    assert keys and all("e" not in k.lower() for k in keys)
+
+
+def test_organization_is_asked_in_the_graph_strategy(sandbox):
+    q = Query.build(closeto=CENTER, radius=300)
+    by_tiles = {i.id: i.organization_id for i in search(q, config=fast()).images}
+    by_graph = {i.id: i.organization_id for i in search(q, strategy="graph", config=fast()).images}
+    assert by_graph == by_tiles
+    truth = {i.id: i.seq.organization_id or None for i in sandbox.world.images if i.id in by_graph}
+    assert by_graph == truth and any(truth.values())
+    # a server that does not know the field: the search still works, without it
+    sandbox.configure(organization_field=False)
+    older = search(q, strategy="graph", config=fast())
+    assert older.report.complete and set(ids(older)) == set(by_graph)
+
+
+def test_is_pano_is_not_sent_with_a_bbox(sandbox):
+    q = Query.build(**SMALL, pano="only")
+    res = search(q, strategy="graph", config=fast())
+    from urllib.parse import parse_qsl, urlsplit
+
+    sent = [dict(parse_qsl(urlsplit(p).query)) for p in sandbox.stats.paths if "bbox=" in p]
+    assert sent and not any("is_pano" in params for params in sent)
+    truth = {i.id for i in sandbox.world.images if i.seq.is_pano and dist(*CENTER, i.lon, i.lat) <= 600}
+    assert res.report.complete and set(ids(res)) == truth and truth
+
+
+def test_2021_tiles_without_creator_id_still_filter_by_username(sandbox):
+    from collections import Counter
+
+    world = sandbox.world
+    inside = [world.by_id[i] for i in near(world, *CENTER, 300)]
+    name = Counter(i.creator_username for i in inside).most_common(3)[2][0]
+    sandbox.configure(tile_schema="2021")
+    res = search(Query.build(closeto=CENTER, radius=300, usernames=name), config=fast())
+    assert res.report.complete, res.report.summary()
+    assert set(ids(res)) == {i.id for i in inside if i.creator_username == name}
