@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import socket
 import threading
 import time
 import zlib
@@ -26,6 +27,9 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 
 from .. import __about__
 from . import errors
@@ -129,6 +133,51 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+_waiting = threading.local()  # per worker thread: [socket] of the request whose headers are awaited
+
+
+class _Watched:
+    """Connections that tell the transport which socket awaits the answer's headers, so a watchdog
+    can hang up at the deadline (a per-read timeout never fires while a server drips headers)."""
+
+    def getresponse(self, *args, **kwargs):
+        holder = getattr(_waiting, "holder", None)
+        if holder is not None:
+            holder[0] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type("_WatchedHTTPConnection", (_Watched, urllib3.connection.HTTPConnection), {})
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_WatchedHTTPSConnection", (_Watched, urllib3.connection.HTTPSConnection), {})
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    _pools = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+    def proxy_manager_for(self, proxy, **kwargs):
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS proxies bring their own connections
+            manager.pool_classes_by_scheme = self._pools
+        return manager
+
+
+def _hang_up(holder: list) -> None:
+    sock = holder[0]
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class RequestsTransport:
     """``requests`` with one session per worker thread; bodies streamed under a size cap and
     an overall deadline (a server that drips a byte at a time cannot hold a worker forever)."""
@@ -144,6 +193,8 @@ class RequestsTransport:
             s = requests.Session()
             s.headers["User-Agent"] = USER_AGENT
             s.trust_env = True  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+            s.mount("http://", _Adapter())
+            s.mount("https://", _Adapter())
             self._local.session = s
             with self._lock:
                 self._sessions.append(s)
@@ -151,13 +202,22 @@ class RequestsTransport:
 
     def get(self, url: str, params: dict | None, headers: dict[str, str], config: Config) -> Response:
         start = time.monotonic()
+        holder = _waiting.holder = [None]
+        watchdog = threading.Timer(config.deadline, _hang_up, (holder,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             r = self._session().get(url, params=params, headers=headers, stream=True, allow_redirects=True,
                                     timeout=(config.connect_timeout, config.timeout))
         except (requests.ConnectionError, requests.Timeout) as e:
+            if time.monotonic() - start >= config.deadline:
+                raise UnreachableError("Mapillary's answer did not arrive in time (it came too slowly).") from None
             raise UnreachableError(f"Could not reach Mapillary: {_why(e, config)}.") from None
         except requests.RequestException as e:
             raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
+        finally:
+            watchdog.cancel()
+            _waiting.holder = None
         try:
             body = _read_body(r, start + config.deadline, config.max_body)
         except (requests.RequestException, OSError, zlib.error) as e:
