@@ -430,3 +430,133 @@ def test_2021_tiles_without_creator_id_still_filter_by_username(sandbox):
     res = search(Query.build(closeto=CENTER, radius=300, usernames=name), config=fast())
     assert res.report.complete, res.report.summary()
     assert set(ids(res)) == {i.id for i in inside if i.creator_username == name}
+
+
+# --- 15. Across the antimeridian -----------------------------------------------------------------------
+
+def _fiji(world) -> set[str]:
+    return set(world.sequences[world.far_places["fiji"]])
+
+
+@pytest.mark.parametrize("strategy", ["tiles", "graph"])
+@pytest.mark.parametrize("area", [dict(closeto="179.999,-16.5", radius=1000), dict(bbox="179.9,-17,-179.9,-16", max_tiles=600)])
+def test_fiji_across_the_antimeridian(sandbox, strategy, area):
+    truth = _fiji(sandbox.world)
+    assert len(truth) == 4
+    res = search(Query.build(**area), strategy=strategy, config=fast())
+    assert res.report.complete, res.report.summary()
+    assert set(ids(res)) == truth
+    assert [s.image_ids for s in res.sequences] == [sandbox.world.sequences[sandbox.world.far_places["fiji"]]]
+
+
+# --- 16. Failed extra fields count as incomplete -------------------------------------------------------
+
+def test_extra_fields_that_keep_failing_leave_the_result_incomplete_and_resumable(sandbox):
+    q = Query.build(closeto=CENTER, radius=100, fields="username,make")
+    sandbox.configure(fault_rate=0.8, faults=("code2",), fault_targets=("search",), seed=4)
+    res = search(q, config=fast(retries=1))
+    rep = res.report
+    lacking = [i for i in res.images if not i.extra or "username" not in i.extra]
+    assert lacking and res.images
+    assert rep.complete is False and rep.resumable
+    assert sum(f.count for f in rep.failures if f.kind == "fields") == len(lacking)
+    sandbox.configure(fault_rate=0.0)
+    again = resume(res, config=fast())
+    assert again.report.complete, again.report.summary()
+    assert ids(again) == ids(res)
+    for img in again.images:
+        w = sandbox.world.by_id[img.id]
+        assert img.extra["username"] == w.creator_username and img.extra["make"] == w.make
+
+
+# --- 17. Edge inputs -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
+def test_dates_beyond_the_calendar_are_a_query_error(when):
+    with pytest.raises(QueryError):
+        Query.build(closeto=CENTER, radius=100, start_time=when)
+
+
+@pytest.mark.parametrize("area", [dict(closeto="0,89"), dict(closeto="0,-90"), dict(lookat="0,90")])
+def test_the_graph_strategy_at_the_poles_does_not_raise(sandbox, area):
+    res = search(Query.build(**area), strategy="graph", config=fast())
+    assert res.report.fatal is None and not res.images
+
+
+def test_a_start_before_the_year_1000_is_sent_zero_padded(sandbox):
+    from urllib.parse import parse_qsl, urlsplit
+
+    res = search(Query.build(closeto=CENTER, radius=100, start_time="0999-06-01"), strategy="graph", config=fast())
+    sent = [dict(parse_qsl(urlsplit(p).query)).get("start_captured_at") for p in sandbox.stats.paths]
+    assert sent and all(s == "0999-06-01T00:00:00Z" for s in sent), sent
+    assert res.report.complete and set(ids(res)) == near(sandbox.world, *CENTER, 100)
+
+
+@pytest.mark.parametrize("strategy", ["tiles", "graph"])
+def test_a_token_echoed_by_the_server_never_reaches_texts_or_logs(sandbox, strategy, caplog):
+    import logging
+    from urllib.parse import quote
+
+    from mapillary_retriever.api.outcome import describe
+
+    sandbox.configure(echo_token=True)
+    with caplog.at_level(logging.DEBUG):
+        res = search(Query.build(closeto=CENTER, radius=100), strategy=strategy, config=fast())
+        with Client(DEMO_TOKEN, fast()) as c, pytest.raises(api_errors.AuthError) as e:
+            c.check_token()
+    told = describe(res)
+    texts = [str(res.report), res.report.summary(), told.title, told.text, told.details, str(e.value),
+             e.value.message, caplog.text]
+    secret = DEMO_TOKEN.split("|")[-1]
+    for text in texts:
+        assert secret not in text and DEMO_TOKEN not in text and quote(DEMO_TOKEN, safe="") not in text
+    assert res.report.fatal.cause == Cause.TOKEN
+
+
+# --- The users strategy -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", [2000, 2])
+def test_everything_by_a_non_ascii_user_anywhere(sandbox, monkeypatch, page):
+    import importlib
+
+    engine = importlib.import_module("mapillary_retriever.api.search")
+    monkeypatch.setattr(engine, "LIMITS", (page, 1, 1))  # pages of two: five pages, followed by cursor
+    world = sandbox.world
+    truth = {i.id for i in world.all_images if i.seq.creator_username == FAR_USERNAME}
+    assert len(truth) == 9
+    sandbox.configure(paging_token="never")  # paging.next never carries the token
+    res = search(Query.build(usernames=FAR_USERNAME), config=fast())
+    assert res.report.strategy == "users" and res.report.complete, res.report.summary()
+    assert set(ids(res)) == truth and len(res.images) == len(truth)
+    assert res.report.fetched == (1 if page == 2000 else 5)
+    assert {s.id for s in res.sequences} == set(world.far_places.values())
+
+
+def test_a_page_that_keeps_failing_is_named_and_resumed(sandbox, monkeypatch):
+    import importlib
+
+    engine = importlib.import_module("mapillary_retriever.api.search")
+    monkeypatch.setattr(engine, "LIMITS", (2, 1, 1))  # pages of two images: five pages
+    world = sandbox.world
+    truth = {i.id for i in world.all_images if i.seq.creator_username == FAR_USERNAME}
+
+    def answer(url, params):
+        if "after=" in url:  # every page after the first fails
+            status, headers, body = SandboxError(500, "Service temporarily unavailable", code=2,
+                                                 transient=True).response()
+            return Response(status, {}, body)
+        return None
+
+    res = search(Query.build(usernames=FAR_USERNAME), config=fast(retries=1), transport=Hook(answer))
+    rep = res.report
+    pages = rep.missing("page")
+    assert len(pages) == 1 and "after=" in pages[0] and DEMO_TOKEN not in pages[0]
+    assert not rep.complete and rep.resumable and len(res.images) == 2
+    again = resume(res, config=fast())
+    assert again.report.complete, again.report.summary()
+    assert set(ids(again)) == truth
+
+
+def test_an_unknown_user_anywhere_is_a_bad_query(sandbox):
+    res = search(Query.build(usernames="nobody_at_all_ø"), config=fast())
+    assert res.report.fatal is not None and res.report.fatal.cause == Cause.BAD_QUERY
