@@ -507,13 +507,14 @@ class Client:
 
     def _tile_rate_limit(self, err: MapillaryError) -> MapillaryError:
         """The tile server has a daily quota, not a per-minute limit: rate-limit answers without
-        Retry-After three times in a row (with the refusals) mean the day's tiles are spent."""
+        Retry-After six times in a row (with the refusals, across the progressive waits) mean the
+        day's tiles are spent; fewer may be a passing limit."""
         if not isinstance(err, RateLimitError) or err.retry_after is not None:
             return err
         with self._lock:
             self._refused_tiles += 1
             n = self._refused_tiles
-        if n < 3:
+        if n < 6:
             return err
         return QuotaError("Mapillary's tile server keeps refusing with a rate limit: the app's daily tile quota "
                           f"is probably spent; it resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",

@@ -15,7 +15,7 @@ import pytest
 
 from mapillary_retriever.api import Cause, Query, output, search
 from mapillary_retriever.api.client import Config
-from sandbox import CENTER, DEMO_TOKEN
+from sandbox import CENTER
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = dict(closeto=CENTER, radius=300)  # 4 tiles, ~20 Graph boxes
@@ -153,3 +153,29 @@ def test_absurd_records_are_nulled_or_skipped_and_the_files_stay_valid(sandbox, 
     output.write_gpkg(str(gpkg), "sequences", res.sequences, layer="sequences")
     ds = ogr.Open(str(gpkg))
     assert ds.GetLayerByName("images").GetFeatureCount() == len(res.images)
+
+
+def test_a_server_that_ignores_the_bbox_costs_a_bounded_number_of_searches(sandbox):
+    """Every box answers the same 2000 rows, wherever it is: splitting never helps."""
+    from mapillary_retriever.api.client import RequestsTransport, Response
+
+    rows = [{"id": str(10**15 + k), "geometry": {"type": "Point", "coordinates": [CENTER[0], CENTER[1]]},
+             "captured_at": 1600000000000, "sequence": "s1"} for k in range(2000)]
+    canned = json.dumps({"data": rows}).encode()
+
+    class IgnoresBbox(RequestsTransport):
+        calls = 0
+
+        def get(self, url, params, headers, config):
+            if params and "bbox" in params:
+                IgnoresBbox.calls += 1
+                return Response(200, {"content-type": "application/json"}, canned)
+            return super().get(url, params, headers, config)
+
+    workers = 4
+    res, took = timed(lambda: search(Query.build(closeto=CENTER, radius=300), strategy="graph",
+                                     config=fast(max_searches=80, workers=workers), transport=IgnoresBbox()))
+    rep = res.report
+    assert IgnoresBbox.calls <= 80 + workers and took < 20
+    assert rep.fatal is not None and rep.fatal.cause == Cause.TOO_DENSE, rep.summary()
+    assert rep.missing("cell")
