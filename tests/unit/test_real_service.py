@@ -440,7 +440,8 @@ def _fiji(world) -> set[str]:
 
 
 @pytest.mark.parametrize("strategy", ["tiles", "graph"])
-@pytest.mark.parametrize("area", [dict(closeto="179.999,-16.5", radius=1000), dict(bbox="179.9,-17,-179.9,-16", max_tiles=600)])
+@pytest.mark.parametrize("area", [dict(closeto="179.999,-16.5", radius=1000),
+                                  dict(bbox="179.9,-17,-179.9,-16", max_tiles=600)])
 def test_fiji_across_the_antimeridian(sandbox, strategy, area):
     truth = _fiji(sandbox.world)
     assert len(truth) == 4
