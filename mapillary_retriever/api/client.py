@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import random
+import socket
 import threading
 import time
 import zlib
@@ -27,6 +28,9 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 
 from .. import __about__
 from . import errors
@@ -130,6 +134,51 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+_waiting = threading.local()  # per worker thread: [socket] of the request whose headers are awaited
+
+
+class _Watched:
+    """Connections that tell the transport which socket awaits the answer's headers, so a watchdog
+    can hang up at the deadline (a per-read timeout never fires while a server drips headers)."""
+
+    def getresponse(self, *args, **kwargs):
+        holder = getattr(_waiting, "holder", None)
+        if holder is not None:
+            holder[0] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type("_WatchedHTTPConnection", (_Watched, urllib3.connection.HTTPConnection), {})
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_WatchedHTTPSConnection", (_Watched, urllib3.connection.HTTPSConnection), {})
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    _pools = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+    def proxy_manager_for(self, proxy, **kwargs):
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS proxies bring their own connections
+            manager.pool_classes_by_scheme = self._pools
+        return manager
+
+
+def _hang_up(holder: list) -> None:
+    sock = holder[0]
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class RequestsTransport:
     """``requests`` with one session per worker thread; bodies streamed under a size cap and
     an overall deadline (a server that drips a byte at a time cannot hold a worker forever)."""
@@ -145,6 +194,8 @@ class RequestsTransport:
             s = requests.Session()
             s.headers["User-Agent"] = USER_AGENT
             s.trust_env = True  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY
+            s.mount("http://", _Adapter())
+            s.mount("https://", _Adapter())
             self._local.session = s
             with self._lock:
                 self._sessions.append(s)
@@ -152,13 +203,22 @@ class RequestsTransport:
 
     def get(self, url: str, params: dict | None, headers: dict[str, str], config: Config) -> Response:
         start = time.monotonic()
+        holder = _waiting.holder = [None]
+        watchdog = threading.Timer(config.deadline, _hang_up, (holder,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             r = self._session().get(url, params=params, headers=headers, stream=True, allow_redirects=True,
                                     timeout=(config.connect_timeout, config.timeout))
         except (requests.ConnectionError, requests.Timeout) as e:
+            if time.monotonic() - start >= config.deadline:
+                raise UnreachableError("Mapillary's answer did not arrive in time (it came too slowly).") from None
             raise UnreachableError(f"Could not reach Mapillary: {_why(e, config)}.") from None
         except requests.RequestException as e:
             raise TransientError(f"The connection to Mapillary broke ({type(e).__name__}).") from None
+        finally:
+            watchdog.cancel()
+            _waiting.holder = None
         try:
             body = _read_body(r, start + config.deadline, config.max_body)
         except (requests.RequestException, OSError, zlib.error) as e:
@@ -264,7 +324,7 @@ class Client:
         self.config = config or Config.from_env()
         self.transport: Transport = transport if transport is not None else RequestsTransport()
         self.cancelled = cancelled or (lambda: False)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # stop() is called with it held (max_searches)
         self.requests = 0
         self.searches = 0
         self._pacers = {"search": _Pacer(self.config.search_per_minute),
@@ -332,8 +392,12 @@ class Client:
         return self._get(url, None, kind, {})
 
     def check_token(self) -> None:
-        """One small entity request (not a search, which spends search budget); raises AuthError."""
-        self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
+        """One small entity request (not a search, which spends search budget); raises AuthError.
+        An answer that the image does not exist (any more) still means the token was accepted."""
+        try:
+            self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
+        except errors.NotFoundError:
+            pass
 
     # --- internals ------------------------------------------------------
     def __enter__(self) -> Client:
@@ -405,7 +469,10 @@ class Client:
                     why = e.message.rstrip(".").split(": ", 1)[-1]
                     self.stop(UnreachableError(f"Mapillary has not answered for {silent:.0f} s ({why})."))
                     raise self._fatal from None  # type: ignore[misc]
-                if not e.transient or isinstance(e, errors.TooMuchDataError) or attempt >= self.config.retries:
+                # a search refused as too much data is asked again smaller by its caller; for a tile
+                # or an entity, "reduce the amount of data" is just a transient failure
+                too_much = isinstance(e, errors.TooMuchDataError) and kind == "search"
+                if not e.transient or too_much or attempt >= self.config.retries:
                     raise
                 delay = self._delay(e, attempt, pacer)
                 log.debug("retrying %s in %.2fs: %s", errors.redact(url.split("?")[0]), delay, e)
@@ -438,9 +505,9 @@ class Client:
             if kind == "search":
                 self.searches += 1
                 if self.searches > self.config.max_searches:
-                    self.stop(MapillaryError(f"The search stopped after {self.config.max_searches:,} Graph API "
-                                             "searches: Mapillary kept refusing boxes as too dense. Search a "
-                                             "smaller area, or use the tile strategy."))
+                    self.stop(errors.TooManySearchesError(
+                        f"The search stopped after {self.config.max_searches:,} Graph API searches: Mapillary "
+                        "kept refusing boxes as too dense. Search a smaller area, or use the tile strategy."))
         self.check_cancel()
         r = self.transport.get(url, params, headers, self.config)
         self._last_answer = time.monotonic()
@@ -456,7 +523,7 @@ class Client:
             parsed = None
         err = errors.from_response(r.status, parsed, _retry_after(r.headers.get("retry-after")))
         if kind == "tile":
-            err = self._tile_error(err)
+            err = self._tile_rate_limit(self._tile_error(err))
         raise err
 
     def _tile_error(self, err: MapillaryError) -> MapillaryError:
@@ -474,6 +541,21 @@ class Client:
             return QuotaError("The app's daily tile quota is spent; it resets at 00:00 UTC "
                               f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)
         return err
+
+    def _tile_rate_limit(self, err: MapillaryError) -> MapillaryError:
+        """The tile server has a daily quota, not a per-minute limit: rate-limit answers without
+        Retry-After six times in a row (with the refusals, across the progressive waits) mean the
+        day's tiles are spent; fewer may be a passing limit."""
+        if not isinstance(err, RateLimitError) or err.retry_after is not None:
+            return err
+        with self._lock:
+            self._refused_tiles += 1
+            n = self._refused_tiles
+        if n < 6:
+            return err
+        return QuotaError("Mapillary's tile server keeps refusing with a rate limit: the app's daily tile quota "
+                          f"is probably spent; it resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
+                          status=err.status)
 
     def _read_usage(self, header: str | None) -> None:
         """``x-app-usage``: slow down above 80 % of the app's budget, nearly stop above 95 %."""

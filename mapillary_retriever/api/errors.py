@@ -114,6 +114,13 @@ class TooMuchDataError(MapillaryError):
     cause = Cause.TOO_DENSE
 
 
+class TooManySearchesError(MapillaryError):
+    """The search ran up its budget of Graph API searches (``Config.max_searches``): the
+    server kept refusing boxes as too dense. Stops the search."""
+
+    cause = Cause.TOO_DENSE
+
+
 class BadResponseError(TransientError):
     """The answer could not be read (not JSON, not a vector tile, no ``data``, too large)."""
 
@@ -168,7 +175,7 @@ def from_response(status: int, body: object, retry_after: float | None = None) -
                          "token (it starts with MLY) and has not been revoked.", **kw)
     if code in RATE_CODES or (code is None and (status == 429 or "request limit" in low)):
         return RateLimitError("Mapillary's rate limit was reached (" + text + ").", retry_after=retry_after, **kw)
-    if code == 1 and any(t in low for t in _TOO_MUCH) or code is None and any(t in low for t in _TOO_MUCH):
+    if code in (1, -2, None) and any(t in low for t in _TOO_MUCH):  # -2: the Graph platform's "Query Timeout"
         return TooMuchDataError("Mapillary could not answer for so much data (" + text + ").", **kw)
     if code == 100:
         if err.get("error_subcode") == 33:

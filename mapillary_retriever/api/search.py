@@ -215,9 +215,9 @@ class _Search:
         self.client = client
         self.report = report
         self.progress = progress
-        # the creators to keep; None: all (a users search is filtered by the server)
-        self.creators: set[str] | None = set(query.userkeys) if (query.usernames or query.userkeys) \
-            and not query.anywhere else None
+        # the creators whose images are kept (None: anyone); the users strategy asks the server for them
+        self.creators: set[str] | None = set(query.userkeys) \
+            if (query.usernames or query.userkeys) and not query.anywhere else None
         self.by_id: dict[str, Image] = {}
         self.images: list[Image] = []
         self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
