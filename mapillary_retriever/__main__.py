@@ -212,7 +212,8 @@ def _main(args) -> int:
     kinds = {"images": ["images"], "sequences": ["sequences"], "both": ["images", "sequences"],
              "convert-v3": ["images", "sequences"]}[args.what]
     if args.schema == "v3":
-        if output.format_of(out) is None or output.format_of(out).driver != "GeoJSON":
+        fmt = output.format_of(out)
+        if fmt is None or fmt.driver != "GeoJSON":
             return _fail("--schema v3 writes the v3 API's GeoJSON: give a .geojson output.", EXIT_USAGE)
         if args.append:
             return _fail("--schema v3 cannot --append: give a new file name.", EXIT_USAGE)
@@ -253,7 +254,8 @@ def _main(args) -> int:
                                                                                  args.layer) else ""
         return _fail(told.text + kept, told.exit_code)
 
-    extra, downloaded = (), None
+    extra: tuple = ()
+    downloaded = None
     if args.download and result.images:
         downloaded = _download(args, result.images, config)
         if downloaded is None:
@@ -348,7 +350,7 @@ def _convert_v3(args, out: str) -> int:
     except (OSError, ValueError, RecursionError) as e:
         msg = e.message if isinstance(e, QueryError) else f"cannot read {args.input}: {e}"
         return _fail(msg, EXIT_USAGE)
-    layers = {}
+    layers: dict[str, list] = {}
     if images:
         layers["images"] = images
     if sequences:

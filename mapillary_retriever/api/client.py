@@ -144,8 +144,8 @@ class _Watched:
     def getresponse(self, *args, **kwargs):
         holder = getattr(_waiting, "holder", None)
         if holder is not None:
-            holder[0] = self.sock
-        return super().getresponse(*args, **kwargs)
+            holder[0] = self.sock  # type: ignore[attr-defined]
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
