@@ -131,7 +131,7 @@ def test_postgis_partial_result_goes_to_other_tables(sandbox, tmp_path, postgis)
     before = sql("SELECT count(*) FROM keep_images")
     bad = tiles_for_bbox(bbox_around(CENTER[0], CENTER[1], 150))[0]
     sandbox.configure(fail_tiles={bad})
-    p = run([*_args(), "--retries", "0", "-o", dest, "--layer", "keep"], sandbox)
+    p = run([*_args(), "--retries", "0", "--no-cache", "-o", dest, "--layer", "keep"], sandbox)
     assert p.returncode == 3, p.stderr
     assert "keep_incomplete" in p.stderr and "untouched" in p.stderr
     assert sql("SELECT count(*) FROM keep_images") == before
