@@ -26,6 +26,8 @@ EXAMPLES = """examples, one per person the tutorial was written for:
     %(prog)s both --bbox 6.12,49.60,6.14,49.62 -o "PG:dbname=gis host=localhost" --layer city
   a v3 download from the tutorial's days, as today's layers:
     %(prog)s convert-v3 old_v3_sequences.json -o converted.gpkg
+  the asset manager, the 3 nearest images looking at each of their assets (see for-features --help):
+    %(prog)s for-features assets.gpkg --distance 30 --looking-at -o asset_images.gpkg
 
 exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written (or downloads
 missing), 130 interrupted."""
@@ -60,9 +62,10 @@ def _parser() -> argparse.ArgumentParser:
                     "GeoPackage, Shapefile, FlatGeobuf, CSV, KML or PostGIS. The token comes from "
                     "MAPILLARY_ACCESS_TOKEN; endpoints from MAPILLARY_GRAPH_URL and MAPILLARY_TILES_URL.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", choices=["images", "sequences", "both", "convert-v3"],
+    p.add_argument("what", choices=["images", "sequences", "both", "convert-v3", "for-features"],
                    help="what to write (both: two layers in a GeoPackage or PostGIS, two files otherwise); "
-                        "convert-v3 reads a v3 GeoJSON file")
+                        "convert-v3 reads a v3 GeoJSON file; for-features (first, see for-features --help): "
+                        "the nearest images of every feature of a vector file")
     p.add_argument("input", nargs="?", help="convert-v3 only: the v3 GeoJSON file")
     area = p.add_argument_group("area (one of; none with --usernames: everything by those users)")
     area.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
@@ -156,12 +159,14 @@ def _check_gdal() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else list(argv)))
+    argv = _join_negative_values(sys.argv[1:] if argv is None else list(argv))
+    features = bool(argv) and argv[0] == "for-features"
+    args = (_features_parser() if features else _parser()).parse_args(argv[1:] if features else argv)
     problem = _check_gdal()
     if problem:
         return _fail(problem, EXIT_ERROR)
     try:
-        return _main(args)
+        return _for_features(args) if features else _main(args)
     except KeyboardInterrupt:
         # Worker threads may sit in a network read: leave at once. Nothing is half-written
         # (every write goes to a temporary file first).
@@ -208,6 +213,9 @@ def _main(args) -> int:
     from .api import Query, QueryError, output, search
     from .api.outcome import describe
 
+    if args.what == "for-features":
+        return _fail("for-features comes first: python3 -m mapillary_retriever for-features LAYER_FILE -o OUT "
+                     "(see for-features --help).", EXIT_USAGE)
     out = args.output
     kinds = {"images": ["images"], "sequences": ["sequences"], "both": ["images", "sequences"],
              "convert-v3": ["images", "sequences"]}[args.what]
@@ -370,6 +378,241 @@ def _convert_v3(args, out: str) -> int:
     where = "; ".join(f"{output.safe_dest(w.path)} (layer {w.layer})" for w in written)
     print(f"{len(images)} images and {len(sequences)} sequences converted to {where}.")
     return EXIT_OK
+
+
+# --- for-features --------------------------------------------------------------------------------------------
+
+FEATURE_EXAMPLES = """examples:
+  the 3 nearest images within 50 m of every feature (points, lines, polygons; any CRS):
+    %(prog)s assets.gpkg -o asset_images.geojson
+  only the images looking at each feature, captured since 2022, with the camera:
+    %(prog)s poles.shp --looking-at --newer-than 2022-01-01 --fields make,model -o pole_images.gpkg
+
+Each row is one image for one feature: the image's columns, then feature_id (the input feature's id, or
+--id-field's value), rank (1 = nearest), distance_m (metres to the feature's nearest point, 0 on or inside it)
+and bearing (degrees from the image to that point). An image near several features has one row per feature.
+
+exit status: 0 complete, 1 error (nothing written), 2 bad input, 3 partial result written, 130 interrupted."""
+
+
+def _features_parser() -> argparse.ArgumentParser:
+    from .api.formats import EXTENSIONS
+    from .api.schema import EXTRA_FIELDS
+
+    p = argparse.ArgumentParser(
+        prog="python3 -m mapillary_retriever for-features",
+        description="The nearest Mapillary images of every feature of a vector file (any format and CRS GDAL reads).",
+        epilog=FEATURE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", metavar="LAYER_FILE", help="a vector file: GeoPackage, Shapefile, GeoJSON, …")
+    p.add_argument("--input-layer", metavar="NAME", help="the layer of LAYER_FILE to read (default: the first)")
+    p.add_argument("--id-field", metavar="FIELD", help="the field whose value is feature_id (default: the FID)")
+    p.add_argument("--distance", type=float, default=50.0, metavar="M", help="metres from the feature (default 50)")
+    p.add_argument("--nearest", type=int, default=3, metavar="N", help="images per feature, nearest first (default 3)")
+    p.add_argument("--looking-at", action="store_true",
+                   help="only images whose camera points at the feature (panoramas always count)")
+    p.add_argument("--tolerance", type=float, default=50.0, metavar="DEG",
+                   help="look-at tolerance in degrees (default 50)")
+    p.add_argument("--newer-than", metavar="DATE", help="captured then or later, e.g. 2022-01-01")
+    p.add_argument("--pano", choices=["any", "only", "exclude"], default="any")
+    p.add_argument("--fields", metavar="F,F", help="extra fields from the Graph API: " + ", ".join(EXTRA_FIELDS))
+    p.add_argument("--output", "-o", required=True, metavar="PATH",
+                   help="the format comes from the extension: " + ", ".join(EXTENSIONS) + "; or \"PG:…\"")
+    p.add_argument("--layer", metavar="NAME", help="GeoPackage/PostGIS table name (default images)")
+    p.add_argument("--max-tiles", type=int, metavar="N", help="skip features needing more z14 tiles (default 400)")
+    p.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (default 16)")
+    p.add_argument("--retries", type=int, metavar="N", help="retries of a failing request (default 6)")
+    p.add_argument("--cache-dir", metavar="DIR", help="where fetched tiles are kept for a day")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor keep fetched tiles")
+    p.add_argument("--refresh", action="store_true", help="fetch every tile again (and refresh the cache)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    return p
+
+
+class _InputError(Exception):
+    """LAYER_FILE cannot be read as features."""
+
+
+def read_features(path: str, layer_name: str | None = None, id_field: str | None = None):
+    """The features of a vector file as the engine's WGS84 shapes (``api.nearby.Feature``), and
+    warnings for the features left out. Raises _InputError when the file or layer cannot be read."""
+    from osgeo import ogr, osr
+
+    from .api.nearby import Feature
+
+    with _gdal_errors_quiet():
+        ds = ogr.Open(path) if os.path.exists(path) else None
+    if ds is None:
+        raise _InputError(f"cannot read {path}: " + ("no such file." if not os.path.exists(path)
+                                                    else "not a vector file GDAL can open."))
+    lyr = ds.GetLayerByName(layer_name) if layer_name else (ds.GetLayer(0) if ds.GetLayerCount() else None)
+    if lyr is None:
+        names = ", ".join(ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())) or "none"
+        raise _InputError(f"{path} has no layer {layer_name!r} (layers: {names})." if layer_name
+                          else f"{path} holds no layer.")
+    defn = lyr.GetLayerDefn()
+    if id_field and defn.GetFieldIndex(id_field) < 0:
+        names = ", ".join(defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())) or "none"
+        raise _InputError(f"{path} has no field {id_field!r} (fields: {names}).")
+    wgs84 = osr.SpatialReference()
+    wgs84.ImportFromEPSG(4326)
+    wgs84.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    warnings = []
+    srs = lyr.GetSpatialRef()
+    transform = None
+    if srs is None:
+        warnings.append(f"{path} has no coordinate reference system: read as longitude, latitude (WGS84).")
+    elif not srs.IsSame(wgs84):
+        srs = srs.Clone()
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        transform = osr.CoordinateTransformation(srs, wgs84)
+    kinds = {ogr.wkbPoint: "point", ogr.wkbMultiPoint: "point", ogr.wkbLineString: "line",
+             ogr.wkbMultiLineString: "line", ogr.wkbPolygon: "polygon", ogr.wkbMultiPolygon: "polygon"}
+    features = []
+    for f in lyr:
+        fid = f.GetFID()
+        key = (f.GetField(id_field) if f.IsFieldSetAndNotNull(id_field) else None) if id_field else fid
+        geom = f.GetGeometryRef()
+        if geom is None or geom.IsEmpty():
+            warnings.append(f"feature {fid} has no geometry: skipped.")
+            continue
+        geom = geom.GetLinearGeometry() if geom.HasCurveGeometry() else geom.Clone()
+        kind = kinds.get(ogr.GT_Flatten(geom.GetGeometryType()))
+        if kind is None:
+            warnings.append(f"feature {fid} is a {geom.GetGeometryName().lower()}, not a point, line or polygon: "
+                            "skipped.")
+            continue
+        if transform is not None:
+            with _gdal_errors_quiet():
+                ok = _transform(geom, transform)
+            if not ok:
+                warnings.append(f"feature {fid} could not be reprojected to WGS84: skipped.")
+                continue
+        features.append(Feature(key, kind, _parts(geom, kind)))
+    return features, warnings
+
+
+def _transform(geom, transform) -> bool:
+    try:
+        return geom.Transform(transform) == 0
+    except RuntimeError:  # GDAL in exception mode
+        return False
+
+
+def _parts(geom, kind: str) -> list[list[tuple[float, float]]]:
+    from osgeo import ogr
+
+    flat = ogr.GT_Flatten(geom.GetGeometryType())
+    if flat in (ogr.wkbPoint, ogr.wkbLineString):
+        pieces = [geom]
+    elif flat == ogr.wkbPolygon:
+        pieces = [geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())]
+    elif kind == "polygon":
+        pieces = [poly.GetGeometryRef(i) for poly in (geom.GetGeometryRef(k) for k in range(geom.GetGeometryCount()))
+                  for i in range(poly.GetGeometryCount())]
+    else:
+        pieces = [geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())]
+    return [[(p[0], p[1]) for p in piece.GetPoints() or []] for piece in pieces]
+
+
+class _gdal_errors_quiet:  # noqa: N801 (a context manager named for what it does)
+    """GDAL's own error printing off (our message says what went wrong)."""
+
+    def __enter__(self):
+        from osgeo import gdal
+
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+
+    def __exit__(self, *exc):
+        from osgeo import gdal
+
+        gdal.PopErrorHandler()
+        return False
+
+
+def _for_features(args) -> int:
+    import dataclasses
+
+    from .api import QueryError, output
+    from .api.nearby import images_for_features
+    from .api.outcome import describe
+    from .api.query import DEFAULT_MAX_TILES, parse_time
+    from .api.schema import Column
+
+    out = args.output
+    if not (args.distance > 0 and args.distance <= 50_000):
+        return _fail("--distance must be between 0 and 50000 metres.", EXIT_USAGE)
+    if args.nearest < 1:
+        return _fail("--nearest must be at least 1.", EXIT_USAGE)
+    if not (0 < args.tolerance <= 180):
+        return _fail("--tolerance must be between 0 and 180 degrees.", EXIT_USAGE)
+    if args.max_tiles is not None and args.max_tiles < 1:
+        return _fail("--max-tiles must be at least 1.", EXIT_USAGE)
+    try:
+        newer = parse_time(args.newer_than, "--newer-than")
+        fields = tuple(f.strip() for f in (args.fields or "").split(",") if f.strip())
+        config = _config(args)
+        output.check_destination(out, ["images"], layer=args.layer)
+        features, warnings = read_features(args.input, args.input_layer, args.id_field)
+    except QueryError as e:
+        return _fail(e.message, EXIT_USAGE)
+    except (ValueError, _InputError) as e:  # OutputError is a ValueError
+        return _fail(str(e), EXIT_USAGE)
+    for text in warnings:
+        sys.stderr.write("warning: " + text + "\n")
+    if not features:
+        return _fail(f"{args.input} holds no usable point, line or polygon: nothing to search.", EXIT_USAGE)
+    try:
+        found = images_for_features(features, _token(), distance=args.distance, nearest=args.nearest,
+                                    looking_at=args.looking_at, tolerance=args.tolerance, newer_than=newer,
+                                    pano=args.pano, fields=fields, max_tiles=args.max_tiles or DEFAULT_MAX_TILES,
+                                    config=config, progress=_ProgressLine(args.quiet))
+    except QueryError as e:
+        return _fail(e.message, EXIT_USAGE)
+    for fid, why in found.skipped:
+        sys.stderr.write(f"warning: feature {fid} skipped: {why}.\n")
+    result = found.as_search_result()
+    told = describe(result)
+    rep = found.report
+    if not told.write:
+        return _fail(told.text, told.exit_code)
+    key_type = "string" if args.id_field else "int"
+    extra = (Column("feature_id", key_type), Column("rank", "int"), Column("distance_m", "real"),
+             Column("bearing", "real"))
+    rows = [dataclasses.replace(m.image, extra={**(m.image.extra or {}), "feature_id": _key(m.feature_id, key_type),
+                                                "rank": m.rank, "distance_m": m.distance, "bearing": m.bearing})
+            for m in found.matches]
+    dest, layer = out, args.layer
+    if not rep.complete and output.would_replace(out, ["images"], False, args.layer):
+        dest, layer = output.beside_destination(out, ["images"], args.layer, "incomplete")
+    desc = (f"Mapillary images for the features of {os.path.basename(args.input)}"
+            + ("" if rep.complete else " (INCOMPLETE)"))
+    try:
+        written = output.write_all(dest, {"images": rows}, fields, desc, layer=layer, extra=extra)
+    except output.OutputError as e:
+        return _fail(str(e), EXIT_ERROR)
+    where = "; ".join(f"{output.safe_dest(w.path)} (layer {w.layer})" for w in written)
+    print(f"{len(rows):,} images for {found.matched:,} of {found.features:,} features written to {where}; "
+          f"{rep.requests} requests in {rep.seconds:.1f} s.")
+    for text in rep.warnings + [x for w in written for x in w.warnings]:
+        sys.stderr.write("warning: " + text + "\n")
+    if not rep.complete:
+        return _fail(f"INCOMPLETE: {told.text} What was fetched is written to {output.safe_dest(dest)}. "
+                     f"Details: {told.details}.", EXIT_INCOMPLETE)
+    if not rows:
+        sys.stderr.write("No Mapillary images near any feature: try a larger --distance or fewer filters.\n")
+    return EXIT_OK
+
+
+def _key(value, typ: str):
+    if typ == "int":
+        return value
+    return None if value is None else str(value)
+
+
+def _token() -> str | None:
+    from .api import token_from_env
+
+    return token_from_env()
 
 
 if __name__ == "__main__":

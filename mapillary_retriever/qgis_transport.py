@@ -32,6 +32,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from qgis.core import QgsApplication, QgsNetworkAccessManager
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QByteArray, QCoreApplication, QEventLoop, Qt, QThread, QTimer, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
@@ -167,8 +168,10 @@ class _Request:
             return self._result(reply)
         finally:
             timer.stop()
-            reply.deleteLater()
             self.reply = None
+            # Deleted now, not later: a later delete lets PyQt hand a stale (deleted) wrapper to the next
+            # reply Qt allocates at the same address on a busy thread ("QNetworkReply has been deleted").
+            sip.delete(reply)
 
     def _request(self) -> QNetworkRequest:
         request = QNetworkRequest(build_url(self.url, self.params))

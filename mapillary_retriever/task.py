@@ -15,7 +15,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from osgeo import ogr
@@ -36,20 +36,25 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerFeatureSource,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QTimer, QUrl, pyqtSignal
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
 
 from . import auth, layers, network
 from .api import Cause, Progress, Query, SearchResult, resume, search
 from .api import output as api_output
+from .api.client import Client
+from .api.download import DownloadReport, download_images
 from .api.outcome import Outcome, describe
-from .api.schema import EXTRA_FIELDS, LAYERS
+from .api.schema import EXTRA_FIELDS, LAYERS, Column
 from .dialogs.common import KIND_PROPERTY, QUERY_PROPERTY, tr
 
 LOG_TAG = "Mapillary Retriever"
 KINDS = ("images", "sequences")
 GROUP_PROPERTY = "mapillary_retriever/search"  # marks the layer tree groups of searches
 CHUNK = 5_000  # features a retry adds to a layer per main-thread step
+FILE_FIELD = "file"  # the image layer's field holding a downloaded picture's path
+SEARCH_SHARE = 70.0  # with downloads, the search is this share of the task's progress, the downloads the rest
 LEVELS = {"success": Qgis.MessageLevel.Success, "info": Qgis.MessageLevel.Info,
           "warning": Qgis.MessageLevel.Warning, "critical": Qgis.MessageLevel.Critical}
 
@@ -121,8 +126,14 @@ class SearchTask(QgsTask):
     """Runs one engine search (or the resume of ``previous``) and builds its layers off the main thread.
     Results are read in ``finished`` (main thread)."""
 
-    progressed = pyqtSignal(object)  # api.Progress; queued to the main thread
-    percent = staticmethod(Progress.percent)  # for callers that still ask the task
+    progressed = pyqtSignal(object)  # api.Progress (stage "download" while downloading); queued to the main thread
+
+    @staticmethod
+    def percent(p: Progress) -> float:
+        """The progress of the stage's phase: the search's (``Progress.percent``), or the downloads' own."""
+        if p.stage == "download":
+            return 100.0 * min(p.done, p.total) / p.total if p.total else 100.0
+        return p.percent()
 
     def __init__(self, query: Query, token: str, output: Output, previous: SearchResult | None = None,
                  description: str = "", targets: dict[str, Target] | None = None):
@@ -134,6 +145,8 @@ class SearchTask(QgsTask):
         self.targets = targets or {}  # a retry: the existing layers it adds to
         self._token: str | None = token
         self.result: SearchResult | None = None
+        self.downloads: DownloadReport | None = None  # when the output asks for the pictures
+        self.download_error = ""  # the folder could not be made
         self.built = Built()
         self.error: Exception | None = None
         self.trace = ""
@@ -150,9 +163,11 @@ class SearchTask(QgsTask):
                 self.result = resume(self.previous, self._token, **seams)
             else:
                 self.result = search(self.query, self._token, sequences=self.output.sequences, **seams)
-            self._token = None
             if self.output.within_wkt:
                 self.result = within(self.result, self.output.within_wkt)
+            if self._wants_downloads(self.result):
+                self._download(self.result, seams["config"])
+            self._token = None
             self.built = self._build(self.result, lacking)
         except Exception as e:  # a bug: keep the traceback for the message log
             self.error = e
@@ -163,8 +178,40 @@ class SearchTask(QgsTask):
         return self.error is None and rep is not None and rep.fatal is None and not rep.cancelled
 
     def _progress(self, p: Progress) -> None:
-        self.setProgress(p.percent())
+        share = SEARCH_SHARE / 100.0 if self.output.download_dir and self.previous is None else 1.0
+        self.setProgress(p.percent() * share)
         self.progressed.emit(p)
+
+    # --- downloading (worker thread) ----------------------------------------
+    def _wants_downloads(self, res: SearchResult) -> bool:
+        """A first search that asked for the pictures and found images (a stop with nothing, or a cancel, does not)."""
+        rep = res.report
+        return bool(self.output.download_dir and self.output.images and self.previous is None and res.images
+                    and rep.fatal is None and not rep.cancelled and not self.isCanceled())
+
+    def _download(self, res: SearchResult, config) -> None:
+        """The pictures of the result's images into the output's folder; sets each image's ``file``."""
+        client = Client(self._token, config, network.transport(self.isCanceled), self.isCanceled)
+        found = len(res.images)
+
+        def progress(done: int, total: int) -> None:
+            self.setProgress(SEARCH_SHARE + (100.0 - SEARCH_SHARE) * (done / total if total else 1.0))
+            self.progressed.emit(Progress("download", done, total, found))
+
+        try:
+            self.downloads = download_images(res.images, self.output.download_dir, client,
+                                             size=self.output.download_size, progress=progress,
+                                             cancelled=self.isCanceled, workers=config.workers)
+        except (OSError, ValueError) as e:
+            self.download_error = str(getattr(e, "strerror", None) or e)
+            self.downloads = DownloadReport(total=found, not_started=[i.id for i in res.images],
+                                            stopped=self.download_error)
+        finally:
+            client.close()
+        for img in res.images:
+            path = self.downloads.paths.get(img.id)
+            if path is not None or (img.extra and FILE_FIELD in img.extra):
+                img.extra = {**(img.extra or {}), FILE_FIELD: path}
 
     # --- building (worker thread) -----------------------------------------
     def _build(self, res: SearchResult, lacking: set[str]) -> Built:
@@ -182,6 +229,8 @@ class SearchTask(QgsTask):
             layer = layers.memory_layer(kind, getattr(res, kind), self.query.fields,
                                         layers.layer_name(kind, len(getattr(res, kind)), res.complete))
             layers.set_metadata(layer, kind, self.query, res.report)
+            if kind == "images" and self.downloads is not None:
+                _add_files(layer, self.downloads.paths)
             layer.moveToThread(main)
             built.layers[kind] = layer
         return built
@@ -191,7 +240,15 @@ class SearchTask(QgsTask):
         tables = table_names(out.gpkg, out.kinds(), out.append)
         desc = self.query.describe()
         for kind in out.kinds():
-            api_output.write_gpkg(out.gpkg, kind, getattr(res, kind), self.query.fields, desc, tables[kind], out.append)
+            cols = None
+            if kind == "images" and self.downloads is not None:
+                if out.append and not _table_has(out.gpkg, tables[kind], FILE_FIELD):
+                    built.note = tr("The table {table} has no 'file' field: the pictures' paths are not in it.").format(
+                        table=tables[kind])
+                else:
+                    cols = api_output.columns(kind, self.query.fields, (Column(FILE_FIELD, "string"),))
+            api_output.write_gpkg(out.gpkg, kind, getattr(res, kind), self.query.fields, desc, tables[kind], out.append,
+                                  cols=cols)
         built.tables = tables
         if not out.append and any(tables[k] != LAYERS[k].table for k in tables):
             built.note = tr("Written as the tables {tables} of {file}: the earlier search's tables are kept.").format(
@@ -221,6 +278,29 @@ class SearchTask(QgsTask):
     def finished(self, ok: bool) -> None:  # noqa: ARG002 (the outcome is in result/error)
         if self.on_finished is not None:
             self.on_finished(self)
+
+
+def _table_has(path: str, table: str, name: str) -> bool:
+    """Whether an existing GeoPackage table has the field (True when the table does not exist yet)."""
+    ds = ogr.Open(path) if os.path.exists(path) else None
+    try:
+        lyr = ds.GetLayerByName(table) if ds is not None else None
+        return lyr is None or lyr.GetLayerDefn().GetFieldIndex(name) >= 0
+    finally:
+        ds = None
+
+
+def _add_files(layer: QgsVectorLayer, paths: dict[str, str]) -> None:
+    """A ``file`` field on an image layer (still on the worker thread), set where a picture is on disk."""
+    provider = layer.dataProvider()
+    provider.addAttributes(layers.qgs_fields([(FILE_FIELD, "string")]).toList())
+    layer.updateFields()
+    index = layer.fields().indexOf(FILE_FIELD)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    request.setSubsetOfAttributes(["id"], layer.fields())
+    changes = {f.id(): {index: paths[f["id"]]} for f in provider.getFeatures(request) if f["id"] in paths}
+    if changes:
+        provider.changeAttributeValues(changes)
 
 
 def _lacking(images, fields) -> set[str]:
@@ -280,6 +360,34 @@ class SearchRun:
         return self.result.query
 
 
+def open_folder(folder: str) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+
+def downloads_outcome(outcome: Outcome, rep: DownloadReport, folder: str) -> tuple[Outcome, str]:
+    """The search's outcome with what the downloads did: a sentence for the message, the report in the
+    details, and a warning level when pictures are missing."""
+    text = tr("{d} of {n} pictures downloaded into {folder}").format(d=f"{rep.downloaded:,}", n=f"{rep.total:,}",
+                                                                    folder=folder)
+    if rep.skipped:
+        text += tr(", {s} already there").format(s=f"{rep.skipped:,}")
+    if rep.failed:
+        text += tr(", {f} failed").format(f=f"{len(rep.failed):,}")
+    text += "."
+    if rep.disk_full:
+        text += " " + tr("The disk is full: the downloads stopped. Free some space and search again to fetch "
+                         "the rest.")
+    elif rep.stopped:
+        text += " " + tr("The downloads stopped: {reason}").format(reason=rep.stopped)
+    elif rep.cancelled:
+        text += " " + tr("Downloads cancelled: {k} pictures not downloaded.").format(k=f"{len(rep.not_started):,}")
+    details = outcome.details + "\n" + tr("Downloads: {summary}.").format(summary=rep.summary())
+    level = outcome.level
+    if not rep.complete and level in ("success", "info"):
+        level = "warning"
+    return replace(outcome, level=level, details=details), text
+
+
 class Presenter:
     """One message bar item per outcome: a short sentence, the details behind a button, and the
     buttons the cause calls for. The same text goes to the message log."""
@@ -290,15 +398,16 @@ class Presenter:
         self.boxes: list[QMessageBox] = []  # open detail windows
 
     def outcome(self, outcome: Outcome, cause: Cause | None, retry: Callable[[], object] | None = None,
-                note: str = "") -> None:
+                note: str = "", extra_buttons=()):
         text = outcome.text + (" " + note if note else "")
         buttons = []
         if retry is not None and outcome.resumable:
             buttons.append((tr("Retry the missing part"), retry))
         if cause == Cause.TOKEN:
             buttons.append((tr("Settings…"), self.settings))
-        duration = 8 if outcome.level == "success" else 0
-        self.push(outcome.title, text, LEVELS[outcome.level], buttons, outcome.details, duration)
+        buttons.extend(extra_buttons)
+        duration = 8 if outcome.level == "success" and not extra_buttons else 0
+        return self.push(outcome.title, text, LEVELS[outcome.level], buttons, outcome.details, duration)
 
     def push(self, title: str, text: str, level: Qgis.MessageLevel, buttons=(), details: str = "",
              duration: int = 0):
@@ -431,7 +540,13 @@ class SearchRunner(QObject):
     def _present(self, task: SearchTask, run: SearchRun) -> None:
         res = task.result
         outcome = describe(res, translate)
-        self.presenter.outcome(outcome, res.report.cause, lambda: self.retry(run), task.built.note)
+        note, buttons = task.built.note, []
+        if task.downloads is not None:
+            outcome, said = downloads_outcome(outcome, task.downloads, task.output.download_dir)
+            note = (note + " " + said).strip()
+            folder = task.output.download_dir
+            buttons.append((tr("Open folder"), lambda: open_folder(folder)))
+        self.presenter.outcome(outcome, res.report.cause, lambda: self.retry(run), note, buttons)
 
     def _keep(self, run: SearchRun) -> None:
         if run not in self.runs:

@@ -4,7 +4,8 @@ Mirrors, quirks included (see /work/shared/mapillary-api.md):
 - ``GET /maps/vtp/{mly1_public|mly1_computed_public}/2/{z}/{x}/{y}?access_token=``
 - ``GET /images?bbox=...|image_ids=...|sequence_id=...|creator_username=...``
 - ``GET /{id}?fields=...`` (image, user, organization), ``GET /image_ids?sequence_id=``
-- ``GET /thumb/{id}/{size}.jpg?...&oe=`` (signed thumbnail URLs that expire)
+- ``GET /thumb/{id}/{size}.jpg?...&oe=`` (signed thumbnail URLs that expire; small real JPEGs made
+  with GDAL's JPEG driver, deterministic per image and size)
 plus latency and fault injection, and request statistics with the token redacted.
 
 Switches (``SandboxServer.configure(...)``; all off by default, leaving the behaviour above):
@@ -1122,13 +1123,54 @@ def _thumb(sb: SandboxServer, path: str, params: dict[str, str]) -> tuple[int, d
         return 403, plain, b"URL signature expired"
     seq = sb.world.all_by_id[iid].seq
     w = 256 if size == "256" else 512
-    return 200, {"Content-Type": "image/png", "Cache-Control": "max-age=1209600"}, \
-        _png(int(iid), w, max(1, w * seq.height // seq.width))
+    return 200, {"Content-Type": "image/jpeg", "Cache-Control": "max-age=1209600"}, \
+        _jpeg(int(iid), w, max(1, w * seq.height // seq.width))
+
+
+_JPEG_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=256)
-def _png(n: int, w: int, h: int) -> bytes:
-    """A small valid PNG: sky, a coloured house band, road; colours from the id."""
+def _jpeg(n: int, w: int, h: int) -> bytes:
+    """A small baseline JPEG (as Mapillary serves), encoded by GDAL's JPEG driver from the picture
+    ``_rows`` draws: sky, a coloured house band, road; colours from the id. Deterministic per id and size."""
+    from osgeo import gdal  # the only non-standard import of the sandbox: thumbnails need GDAL
+
+    rows = _rows(n, w, h)
+    bands = [b"".join(row[b::3] for row in rows) for b in range(3)]
+    name = f"/vsimem/sandbox_thumb_{n}_{w}x{h}_{threading.get_ident()}.jpg"
+    with _JPEG_LOCK:  # GDAL's error state and driver calls: one thumbnail at a time
+        src = gdal.GetDriverByName("MEM").Create("", w, h, 3, gdal.GDT_Byte)
+        for b in range(3):
+            src.GetRasterBand(b + 1).WriteRaster(0, 0, w, h, bands[b])
+        dst = gdal.GetDriverByName("JPEG").CreateCopy(name, src, 0, ["QUALITY=80"])
+        dst = src = None  # noqa: F841 (closing writes the file)
+        data = _read_vsimem(name)
+        for leftover in (name, name + ".aux.xml"):
+            if gdal.VSIStatL(leftover) is not None:
+                gdal.Unlink(leftover)
+    if data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
+        raise RuntimeError("GDAL's JPEG driver made no JPEG")
+    return data
+
+
+def _read_vsimem(name: str) -> bytes:
+    from osgeo import gdal
+
+    f = gdal.VSIFOpenL(name, "rb")
+    if f is None:
+        raise RuntimeError(f"cannot read {name}")
+    try:
+        gdal.VSIFSeekL(f, 0, 2)
+        size = gdal.VSIFTellL(f)
+        gdal.VSIFSeekL(f, 0, 0)
+        return bytes(gdal.VSIFReadL(1, size, f))
+    finally:
+        gdal.VSIFCloseL(f)
+
+
+def _rows(n: int, w: int, h: int) -> list[bytes]:
+    """The thumbnail's picture as RGB rows: sky, a coloured house band, road; colours from the id."""
     hsh = mix64(n)
     sky = bytes((110 + (hsh & 63), 150 + ((hsh >> 6) & 63), 210 + ((hsh >> 12) & 31)))
     house = bytes(((hsh >> 20) & 255, (hsh >> 28) & 255, (hsh >> 36) & 255))
@@ -1142,10 +1184,5 @@ def _png(n: int, w: int, h: int) -> bytes:
             row = sky * x0 + house * (x1 - x0) + sky * (w - x1)
         else:
             row = road * w
-        rows.append(b"\x00" + row)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b""))
+        rows.append(row)
+    return rows

@@ -6,6 +6,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .base import ICON, tr
+from .download_images import DownloadImages
 from .images_for_features import ImagesForFeatures
 from .search_algorithms import SearchImages, SearchSequences
 
@@ -27,5 +28,5 @@ class MapillaryProvider(QgsProcessingProvider):
         return ICON
 
     def loadAlgorithms(self) -> None:
-        for alg in (SearchImages(), SearchSequences(), ImagesForFeatures()):
+        for alg in (SearchImages(), SearchSequences(), ImagesForFeatures(), DownloadImages()):
             self.addAlgorithm(alg)

@@ -75,17 +75,12 @@ def test_ctrl_c_exits_130_within_2_s_while_requests_hang(sandbox, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_download_adds_the_file_field(sandbox, tmp_path, monkeypatch, capsys):
-    """In-process (the sandbox serves PNG thumbnails unless told to serve JPEGs, as test_download does)."""
+def test_download_adds_the_file_field(sandbox, tmp_path, capsys):
+    """In-process."""
     from osgeo import ogr
 
-    import sandbox.server as server_module
     from sandbox import CENTER
 
-    sys.path.insert(0, str(ROOT / "tests" / "unit"))
-    from test_download import _jpeg_thumb
-
-    monkeypatch.setattr(server_module, "_png", _jpeg_thumb)
     out, pics = tmp_path / "x.gpkg", tmp_path / "pics"
     code = main(["images", "--closeto", f"{CENTER[0]},{CENTER[1]}", "--radius", "20", "--download", str(pics),
                  "--size", "256", "-q", "-o", str(out)])

@@ -130,7 +130,8 @@ def test_provider_and_help(provider):
     assert (LON0, LAT0) == CENTER
     assert provider.name() == "Mapillary" and not provider.icon().isNull()
     ids = sorted(a.id() for a in provider.algorithms())
-    assert ids == ["mapillary:imagesforfeatures", "mapillary:searchimages", "mapillary:searchsequences"]
+    assert ids == ["mapillary:downloadimages", "mapillary:imagesforfeatures", "mapillary:searchimages",
+                   "mapillary:searchsequences"]
     for alg in provider.algorithms():
         help_text = alg.shortHelpString()
         assert "2,000" in help_text and "MAPILLARY_ACCESS_TOKEN" in help_text, alg.id()

@@ -9,20 +9,16 @@ import os
 import shutil
 import subprocess  # nosec B404: runs exiftool and mount, fixed local programs
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import requests
-from osgeo import gdal
 
 import sandbox.server as sandbox_server_module
 from mapillary_retriever.api import download as dl
 from mapillary_retriever.api import errors
 from mapillary_retriever.api.exif import read_image_id, strip_exif
 from mapillary_retriever.api.records import Image
-
-gdal.UseExceptions()
 
 
 class SandboxClient:
@@ -77,29 +73,9 @@ class SandboxClient:
         return self._get(url)
 
 
-@lru_cache(maxsize=512)
-def _jpeg_thumb(n: int, w: int, h: int) -> bytes:
-    """A real JPEG in place of the sandbox's PNG thumbnails (Mapillary serves JPEG)."""
-    src = gdal.GetDriverByName("MEM").Create("", w, h, 3)
-    for b in range(3):
-        src.GetRasterBand(b + 1).WriteRaster(0, 0, w, h, bytes((x * (b + 3) + n) % 251 for x in range(w * h)))
-    name = f"/vsimem/thumb_{n}_{w}_{h}_{threading.get_ident()}.jpg"
-    gdal.GetDriverByName("JPEG").CreateCopy(name, src)
-    f = gdal.VSIFOpenL(name, "rb")
-    gdal.VSIFSeekL(f, 0, 2)
-    size = gdal.VSIFTellL(f)
-    gdal.VSIFSeekL(f, 0, 0)
-    data = bytes(gdal.VSIFReadL(1, size, f))
-    gdal.VSIFCloseL(f)
-    gdal.Unlink(name)
-    return data
-
-
 @pytest.fixture
-def sb(sandbox, monkeypatch):
-    """The sandbox, serving JPEG thumbnails, with thumbnail faults and URL lifetime restored after."""
-    if sandbox_server_module._png(1, 8, 8)[:2] != b"\xff\xd8":
-        monkeypatch.setattr(sandbox_server_module, "_png", _jpeg_thumb)
+def sb(sandbox):
+    """The sandbox (it serves JPEG thumbnails), with thumbnail faults and URL lifetime restored after."""
     yield sandbox
     sandbox.configure(faults=sandbox_server_module.FAULT_KINDS, fault_targets=sandbox_server_module.KINDS,
                       thumb_ttl=3600.0, fault_rate=0.0, latency=0.0)

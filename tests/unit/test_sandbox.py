@@ -470,7 +470,8 @@ def test_thumbnails_expire(world: World, sb: SandboxServer):
     im = world.images[123]
     url = get_json(f"{sb.url}/{im.id}?fields=thumb_256_url")[1]["thumb_256_url"]
     status, headers, body = get(url, token=None)
-    assert status == 200 and body.startswith(b"\x89PNG\r\n\x1a\n") and headers["content-type"] == "image/png"
+    assert status == 200 and body.startswith(b"\xff\xd8") and body.endswith(b"\xff\xd9") \
+        and headers["content-type"] == "image/jpeg"
     assert get(url.replace("oh=00_", "oh=00_f"), token=None)[0] == 403
     sb.configure(thumb_ttl=-5)
     expired = get_json(f"{sb.url}/{im.id}?fields=thumb_1024_url")[1]["thumb_1024_url"]
