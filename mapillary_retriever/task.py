@@ -128,13 +128,6 @@ class SearchTask(QgsTask):
 
     progressed = pyqtSignal(object)  # api.Progress (stage "download" while downloading); queued to the main thread
 
-    @staticmethod
-    def percent(p: Progress) -> float:
-        """The progress of the stage's phase: the search's (``Progress.percent``), or the downloads' own."""
-        if p.stage == "download":
-            return 100.0 * min(p.done, p.total) / p.total if p.total else 100.0
-        return p.percent()
-
     def __init__(self, query: Query, token: str, output: Output, previous: SearchResult | None = None,
                  description: str = "", targets: dict[str, Target] | None = None):
         # Silent: QGIS shows no "Task complete" toast of its own; our message is the only one

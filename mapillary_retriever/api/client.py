@@ -467,8 +467,8 @@ class Client:
                 silent = time.monotonic() - self._last_answer
                 if isinstance(e, UnreachableError) and silent > self.config.give_up_after:
                     why = e.message.rstrip(".").split(": ", 1)[-1]
-                    self.stop(UnreachableError(f"Mapillary could not be reached: nothing has answered for {silent:.0f} s "
-                                               f"({why})."))
+                    self.stop(UnreachableError(
+                        f"Mapillary could not be reached: nothing has answered for {silent:.0f} s ({why})."))
                     raise self._fatal from None  # type: ignore[misc]
                 # a search refused as too much data is asked again smaller by its caller; for a tile
                 # or an entity, "reduce the amount of data" is just a transient failure

@@ -735,7 +735,8 @@ class SearchDialog(QDialog):
         self.validate()
 
     def on_progress(self, p: Progress) -> None:
-        self.progress.setValue(round(p.percent()))  # as the task manager shows it
+        # as the task manager shows it (the search, then the downloads if asked)
+        self.progress.setValue(round(self.task.progress() if self.task is not None else p.percent()))
         if p.stage in ("tiles", "boxes"):
             text = tr("Map tiles {done} / {total} · {found} images found") if p.stage == "tiles" else \
                 tr("Boxes {done} / {total} · {found} images found")
@@ -743,6 +744,10 @@ class SearchDialog(QDialog):
             text = tr("Extra fields {done} / {total} batches · {found} images")
         elif p.stage == "users":
             text = tr("Looking up users {done} / {total}")
+        elif p.stage == "pages":
+            text = tr("Pages {done} / {total} · {found} images found")
+        elif p.stage == "download":
+            text = tr("Downloading pictures {done} / {total}")
         else:
             text = tr("Building layers · {found} images")
         self.progress_label.setText(text.format(done=p.done, total=p.total, found=f"{p.found:,}"))
