@@ -82,10 +82,10 @@ Helper = tuple[str | None, int]
 
 
 class _Module:
-    def __init__(self, path: Path, tree: ast.Module) -> None:
+    def __init__(self, path: Path, tree: ast.Module, package: Path) -> None:
         self.path = path
         self.tree = tree
-        self.name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        self.name = ".".join(path.relative_to(package.parent).with_suffix("").parts)
         self.functions: dict[str, ast.FunctionDef] = {}  # module-level and nested functions by name
         self.classes: dict[str, ast.ClassDef] = {}
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (module, name)
@@ -108,11 +108,12 @@ class _Module:
 
 class Extractor:
     def __init__(self, package: Path = PACKAGE) -> None:
+        self.package = package
         self.modules: dict[str, _Module] = {}
         for path in sorted(package.rglob("*.py")):
             if path.name in SKIP or "__pycache__" in path.parts:
                 continue
-            mod = _Module(path, ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            mod = _Module(path, ast.parse(path.read_text(encoding="utf-8"), str(path)), package)
             self.modules[mod.name] = mod
         self._helpers: dict[int, Helper | None] = {}
 
@@ -194,7 +195,7 @@ class Extractor:
     def extract(self) -> Extracted:
         out = Extracted()
         for mod in self.modules.values():
-            rel = Path("..", *mod.path.relative_to(PACKAGE).parts).as_posix()
+            rel = Path("..", *mod.path.relative_to(self.package).parts).as_posix()
             self._visit(mod.tree, mod, None, rel, out, None)
         return out
 
@@ -211,7 +212,7 @@ class Extractor:
 
     def _call(self, call: ast.Call, mod: _Module, cls: ast.ClassDef | None, rel: str, out: Extracted,
               func: ast.AST | None) -> None:
-        where = f"{mod.path.relative_to(ROOT)}:{call.lineno}"
+        where = f"{mod.path.relative_to(self.package.parent)}:{call.lineno}"
         name = _name(call.func)
         args = call.args
         if name in ("QT_TRANSLATE_NOOP", "translate") and len(args) == 2 and _literal(args[0]) is not None:
