@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsGeometry,
@@ -14,6 +15,7 @@ from qgis.core import (
     QgsRectangle,
     QgsSettings,
 )
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 from qgis.PyQt.QtGui import QIcon
 
@@ -34,7 +36,9 @@ def qgis_locale() -> str:
     """The language of QGIS's interface, e.g. "de_DE": the one QGIS translated itself into, else the one chosen
     in its options (Settings > Options > General, "Override system locale"), else the system's."""
     app = QCoreApplication.instance()
-    code = app.translation() if hasattr(app, "translation") else ""
+    code = ""
+    if app is not None and app.inherits("QgsApplication"):  # Python may see QGIS's own as a QApplication
+        code = sip.cast(app, QgsApplication).translation()
     if not code:
         settings = QgsSettings()
         if settings.value("locale/overrideFlag", False, type=bool):

@@ -749,7 +749,7 @@
     <message>
         <location filename="../dialogs/search_dialog.py"/>
         <source>any; organization id</source>
-        <translation>alle; Organisations-ID</translation>
+        <translation>alle; ID</translation>
     </message>
     <message>
         <location filename="../dialogs/search_dialog.py"/>
@@ -1084,7 +1084,7 @@
     <message>
         <location filename="../dialogs/settings_dialog.py"/>
         <source>QGIS keeps passwords in its authentication database, protected by a &lt;b&gt;master password&lt;/b&gt;. None is set yet: when you save the token, QGIS will ask you to choose one. Remember it: QGIS asks for it once per session, the first time the token is needed.</source>
-        <translation>QGIS bewahrt Passwörter in seiner Authentifizierungsdatenbank auf, geschützt durch ein &lt;b&gt;Master-Passwort&lt;/b&gt;. Noch ist keines gesetzt: Wenn Sie das Token speichern, bittet QGIS Sie, eines zu wählen. Merken Sie es sich: QGIS fragt einmal pro Sitzung danach, wenn das Token zum ersten Mal gebraucht wird.</translation>
+        <translation>QGIS speichert Passwörter in seiner Authentifizierungsdatenbank, geschützt durch ein &lt;b&gt;Master-Passwort&lt;/b&gt;. Noch ist keines gesetzt: Beim Speichern des Tokens bittet QGIS Sie, eines zu wählen. Merken Sie es sich: QGIS fragt einmal pro Sitzung danach, sobald das Token gebraucht wird.</translation>
     </message>
     <message>
         <location filename="../dialogs/settings_dialog.py"/>
@@ -1104,7 +1104,7 @@
     <message>
         <location filename="../dialogs/settings_dialog.py"/>
         <source>The plugin needs a free Mapillary &lt;b&gt;client token&lt;/b&gt;. Sign in at &lt;a href=&quot;{url}&quot;&gt;mapillary.com/dashboard/developers&lt;/a&gt;, register an application (any name; no callback URL needed) and copy its &lt;i&gt;Client Token&lt;/i&gt;, which starts with &lt;code&gt;MLY|&lt;/code&gt;. It is stored encrypted in the QGIS authentication database, never in projects or layers.</source>
-        <translation>Das Plugin braucht ein kostenloses Mapillary-&lt;b&gt;Client-Token&lt;/b&gt;. Melden Sie sich bei &lt;a href=&quot;{url}&quot;&gt;mapillary.com/dashboard/developers&lt;/a&gt; an, registrieren Sie eine Anwendung (beliebiger Name; keine Callback-URL nötig) und kopieren Sie ihr &lt;i&gt;Client Token&lt;/i&gt;, das mit &lt;code&gt;MLY|&lt;/code&gt; beginnt. Es wird verschlüsselt in der Authentifizierungsdatenbank von QGIS gespeichert, nie in Projekten oder Layern.</translation>
+        <translation>Das Plugin braucht ein kostenloses Mapillary-&lt;b&gt;Client-Token&lt;/b&gt;: Melden Sie sich bei &lt;a href=&quot;{url}&quot;&gt;mapillary.com/dashboard/developers&lt;/a&gt; an, registrieren Sie eine Anwendung (Name beliebig, ohne Callback-URL) und kopieren Sie ihr &lt;i&gt;Client Token&lt;/i&gt; (&lt;code&gt;MLY|…&lt;/code&gt;). Es wird verschlüsselt in QGIS gespeichert, nie in Projekten oder Layern.</translation>
     </message>
     <message>
         <location filename="../dialogs/settings_dialog.py"/>
