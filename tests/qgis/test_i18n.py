@@ -4,6 +4,8 @@ placeholder, and the extractor files each string under the context the code uses
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess  # nosec B404
 import sys
 import textwrap
 from pathlib import Path
@@ -218,3 +220,23 @@ def test_extractor_finds_the_run_time_contexts(tmp_path):
         ("outcome", "Nested helper"), ("outcome", "Implicit concatenation")}
     assert any("f-string" in p for p in found.problems)
     assert found.messages[("Ctx1", "From common")].files == ["../sub/base.py"]
+
+
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+
+
+@pytest.mark.skipif(not Path(QGIS_PROCESS).exists(), reason=f"{QGIS_PROCESS} is not installed")
+def test_qgis_process_in_german(tmp_path):
+    """qgis_process loads the plugin without a GUI: its help is German when the profile says so."""
+    ini = tmp_path / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[PythonPlugins]\nmapillary_retriever=true\n\n[locale]\nuserLocale=de_DE\noverrideFlag=true\n")
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path), QGIS_PLUGINPATH=str(ROOT),
+               QT_QPA_PLATFORM="offscreen")
+    env.pop("QGIS_OPTIONS_PATH", None)
+    p = subprocess.run([QGIS_PROCESS, "help", "mapillary:searchimages"], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "Bilder suchen (mapillary:searchimages)" in p.stdout
+    assert "RADIUS: Radius um den Punkt (Meter)" in p.stdout
+    assert "Grenzen von Mapillary v4" in p.stdout
