@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test test-unit lint bench zip clean
+.PHONY: setup demo test test-unit lint bench zip clean translations translations-update translations-check
 
 $(VENV)/.ready: requirements-dev.txt .ci/install-system.sh
 	bash .ci/install-system.sh
@@ -19,7 +19,7 @@ setup: $(VENV)/.ready
 demo: setup
 	bash scripts/demo.sh
 
-test: setup
+test: setup translations
 	$(PY) -m pytest -q tests
 
 # the QGIS-free tests alone (engine, sandbox, command line pieces): fast
@@ -42,11 +42,28 @@ bench: setup
 # caches out), plus the compiled translations (.qm, built, not committed) if there are any
 DIST ?= dist
 ZIP := $(DIST)/mapillary_retriever.zip
-zip:
+zip: translations
 	mkdir -p $(DIST) && rm -f $(ZIP)
 	git archive --format zip -o $(ZIP) HEAD mapillary_retriever
 	python3 -c "import glob, sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); have = set(z.namelist()); \
 	  [z.write(f) for f in sorted(glob.glob('mapillary_retriever/i18n/*.qm')) if f not in have]; z.close()" $(ZIP)
 
+# translations: the .ts files in mapillary_retriever/i18n are committed; the .qm files are built from them
+# (lrelease, Debian's qttools5-dev-tools). After changing texts in the code: make translations-update, translate
+# the new strings (Qt Linguist or any editor), commit the .ts. scripts/i18n.py says more.
+TS := $(wildcard mapillary_retriever/i18n/*.ts)
+QM := $(TS:.ts=.qm)
+translations: $(QM)
+
+mapillary_retriever/i18n/%.qm: mapillary_retriever/i18n/%.ts
+	python3 scripts/i18n.py build $<
+
+translations-update:
+	python3 scripts/i18n.py extract
+
+translations-check:
+	python3 scripts/i18n.py extract --check
+	python3 scripts/i18n.py status
+
 clean:
-	rm -rf $(VENV) dist out
+	rm -rf $(VENV) dist out mapillary_retriever/i18n/*.qm

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs QGIS 3.40 LTR (bookworm-backports), Xvfb and friends. Idempotent.
+# Installs QGIS 3.40 LTR (bookworm-backports), Xvfb and friends (lrelease: qttools5-dev-tools). Idempotent.
 set -euo pipefail
 if [ -x /usr/bin/qgis_process.bin ] && /usr/bin/python3 -c "import qgis.core, osgeo" 2>/dev/null \
    && command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null \
-   && command -v exiftool >/dev/null && command -v tinyproxy >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+   && command -v exiftool >/dev/null && command -v tinyproxy >/dev/null && [ -x /usr/lib/postgresql/15/bin/initdb ] \
+   && [ -x /usr/lib/qt5/bin/lrelease ]; then
   exit 0
 fi
 SUDO=""
@@ -17,4 +18,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq -t bookworm-backports qgis python3-qgis qgis-providers >/dev/null
 $SUDO apt-get install -y -qq xvfb xdotool imagemagick python3-venv python3-pip gdal-bin libimage-exiftool-perl tinyproxy \
-  postgresql-15 postgresql-15-postgis-3 >/dev/null
+  postgresql-15 postgresql-15-postgis-3 qttools5-dev-tools >/dev/null

@@ -105,8 +105,9 @@ def store_token(token: str) -> str:
         if isinstance(ok, tuple):  # QGIS ≥ 3.32 returns (ok, config)
             ok, cfg = ok[0], ok[1] if len(ok) > 1 else cfg
     if not ok or not cfg.id():
-        raise RuntimeError("QGIS could not store the token in its authentication database "
-                           "(is the master password set?).")
+        raise RuntimeError(QCoreApplication.translate("MapillaryRetriever",
+                                                      "QGIS could not store the token in its authentication "
+                                                      "database (is the master password set?)."))
     QgsSettings().setValue(SETTINGS_KEY, cfg.id())
     return cfg.id()
 

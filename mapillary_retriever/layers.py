@@ -29,7 +29,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt, QVariant
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QVariant
 from qgis.PyQt.QtGui import QColor
 
 from .api.output import ATTRIBUTION
@@ -298,19 +298,22 @@ def set_temporal(layer: QgsVectorLayer) -> None:
     tp.setIsActive(True)
 
 
-_WHAT = {"images": "images (points)", "sequences": "sequences (lines, vertices in capture order)"}
+_WHAT = {"images": QT_TRANSLATE_NOOP("MapillaryRetriever", "Mapillary images (points)."),
+         "sequences": QT_TRANSLATE_NOOP("MapillaryRetriever",
+                                        "Mapillary sequences (lines, vertices in capture order).")}
 
 
 def set_metadata(layer: QgsVectorLayer, kind: str, query=None, report=None) -> None:
     md = QgsLayerMetadata()
     md.setTitle(layer.name())
-    what = _WHAT[kind]
-    abstract = f"Mapillary {what}."
+    abstract = tr(_WHAT[kind])
     if query is not None:
-        abstract += "\nSearch: " + query.describe() + "\nQuery: " + json.dumps(query.to_dict())
+        abstract += "\n" + tr("Search:") + " " + query.describe()
+        abstract += "\n" + tr("Query:") + " " + json.dumps(query.to_dict())
     if report is not None:
-        abstract += "\nResult: " + ("complete" if report.complete else "INCOMPLETE") + ". " + report.summary()
-    abstract += "\nRetrieved: " + datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        abstract += "\n" + tr("Result:") + " " + (tr("complete") if report.complete else tr("INCOMPLETE")) + ". " \
+            + report.summary()
+    abstract += "\n" + tr("Retrieved:") + " " + datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     md.setAbstract(abstract)
     md.setRights([ATTRIBUTION])
     md.setLicenses(["CC BY-SA 4.0"])

@@ -8,7 +8,7 @@ from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsPointXY, QgsRectan
 from qgis.PyQt.QtCore import QObject, QPoint, QRect, Qt
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolButton
 
-from .dialogs.common import WGS84, icon, tr, transform
+from .dialogs.common import WGS84, icon, install_translator, remove_translator, tr, transform
 from .dialogs.map_tools import BoxTool, PointTool
 
 MENU = "&Mapillary Retriever"
@@ -40,6 +40,7 @@ class MapillaryRetrieverPlugin(QObject):
         self.box_tool: BoxTool | None = None
         self.point_tool: PointTool | None = None
         self.log_handler: logging.Handler | None = None
+        install_translator()  # before any text is made: in QGIS and in qgis_process alike
 
     # --- Processing -------------------------------------------------------
     def initProcessing(self) -> None:
@@ -153,6 +154,7 @@ class MapillaryRetrieverPlugin(QObject):
             logging.getLogger("mapillary_retriever").removeHandler(self.log_handler)
             self.log_handler = None
         self.runner = None
+        remove_translator()
 
     # --- the search dialog --------------------------------------------------
     def open_dialog(self):

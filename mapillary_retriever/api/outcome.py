@@ -98,7 +98,8 @@ def describe(result: SearchResult, translate: Callable[[str, str], str] | None =
         parts.append(t("{found} kept, but the result is incomplete.").format(found=found))
     if missing:
         parts.append(t("{k} of {total} {unit} are missing.").format(
-            k=len(missing), total=max(rep.planned, len(missing)), unit=t(_UNITS.get(rep.strategy, "parts"))))
+            k=len(missing), total=max(rep.planned, len(missing)),
+            unit=t(_UNITS.get(rep.strategy, QT_TRANSLATE_NOOP("outcome", "parts")))))
     lacking = sum(f.count for f in rep.failures if f.kind == "fields")
     if lacking:
         parts.append(t("{k} images lack their extra fields.").format(k=f"{lacking:,}"))

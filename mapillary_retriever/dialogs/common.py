@@ -5,24 +5,69 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsGeometry,
     QgsPointXY,
     QgsProject,
     QgsRectangle,
+    QgsSettings,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 from qgis.PyQt.QtGui import QIcon
 
 from ..api import geo
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
+I18N = Path(__file__).resolve().parents[1] / "i18n"  # mapillary_retriever_<locale>.qm, built by `make translations`
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("MapillaryRetriever", text)
+
+
+_translator: QTranslator | None = None
+
+
+def qgis_locale() -> str:
+    """The language of QGIS's interface, e.g. "de_DE": the one QGIS translated itself into, else the one chosen
+    in its options (Settings > Options > General, "Override system locale"), else the system's."""
+    app = QCoreApplication.instance()
+    code = ""
+    if app is not None and app.inherits("QgsApplication"):  # Python may see QGIS's own as a QApplication
+        code = sip.cast(app, QgsApplication).translation()
+    if not code:
+        settings = QgsSettings()
+        if settings.value("locale/overrideFlag", False, type=bool):
+            code = settings.value("locale/userLocale", "", type=str)
+    return code or QLocale.system().name()
+
+
+def install_translator(locale: str | None = None) -> QTranslator | None:
+    """Translate the plugin into QGIS's language (or ``locale``): loads i18n/mapillary_retriever_<locale>.qm, or
+    the one of the language alone (de_AT: de), and installs it on the application. Once; None if there is none."""
+    global _translator
+    if _translator is not None:
+        return _translator
+    code = locale or qgis_locale()
+    for name in dict.fromkeys((code, code.split("_")[0])):
+        path = I18N / f"mapillary_retriever_{name}.qm"
+        translator = QTranslator()
+        if name and path.is_file() and translator.load(str(path)):
+            QCoreApplication.installTranslator(translator)
+            _translator = translator
+            return translator
+    return None
+
+
+def remove_translator() -> None:
+    global _translator
+    if _translator is not None:
+        QCoreApplication.removeTranslator(_translator)
+        _translator = None
 
 
 def icon(name: str) -> QIcon:

@@ -28,7 +28,7 @@ from qgis.gui import (
     QgsMapLayerComboBox,
     QgsSpinBox,
 )
-from qgis.PyQt.QtCore import QDate, QRect, QSize, Qt, QUrl, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QRect, QSize, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QButtonGroup,
@@ -62,16 +62,10 @@ from ..task import Output, SearchTask
 from .area_preview import AreaPreview
 from .common import WGS84, format_bbox, icon, rect_to_wgs84, tr, transform
 
-FIELD_LABELS = {
-    "username": "Username", "make": "Camera make", "model": "Camera model", "camera_type": "Camera type",
-    "computed_geometry": "Computed position", "computed_compass_angle": "Computed direction",
-    "altitude": "Altitude", "computed_altitude": "Computed altitude", "quality_score": "Quality score",
-    "width": "Width", "height": "Height",
-}
 MERCATOR_LAT = 85.05112878  # the vector tiles stop here
 HELP_URL = __homepage__ + "#readme"
 
-form.set_translator(lambda context, text: tr(text))
+form.set_translator(QCoreApplication.translate)
 
 
 class SearchDialog(QDialog):
@@ -350,7 +344,7 @@ class SearchDialog(QDialog):
         grid = QGridLayout(group)
         self.field_checks: dict[str, QCheckBox] = {}
         for n, name in enumerate(EXTRA_FIELDS):
-            check = QCheckBox(tr(FIELD_LABELS.get(name, name)), group)
+            check = QCheckBox(QCoreApplication.translate("schema", EXTRA_FIELDS[name].label), group)
             check.setToolTip(name)
             check.toggled.connect(self.validate)
             self.field_checks[name] = check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qgis.core import QgsApplication, QgsTask
 from qgis.gui import QgsPasswordLineEdit
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QDialog,
@@ -140,6 +140,11 @@ class SettingsDialog(QDialog):
         self.master_note.setText(note)
         self.master_note.setVisible(bool(note))
         self._update_buttons()
+        QTimer.singleShot(0, self._fit_height)  # once shown and styled
+
+    def _fit_height(self) -> None:
+        """Grow until every text shows whole (the master password note, longer translations)."""
+        self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
 
     def unlock(self) -> None:
         auth.unlock(again=True)

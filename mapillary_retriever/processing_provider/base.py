@@ -26,7 +26,7 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt
 from qgis.PyQt.QtGui import QIcon
 
 from .. import layers, network
@@ -41,23 +41,30 @@ WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
 # The v4 limits every algorithm works around; appended to each help text.
 V4_LIMITS = (
-    "<h3>Mapillary v4 limits this works around</h3>"
-    "<p>The v4 Graph API answers a box search with at most 2,000 images, without paging, and "
-    "silently drops the rest; it refuses boxes of 0.01 square degrees or more, and has no "
-    "'close to', radius or 'look at' filters. These algorithms read Mapillary's z14 vector tiles "
-    "instead, which are not capped, and apply radius, look-at, dates, users and panoramas on your "
-    "computer. Sequence lines are rebuilt from their images (the tiles cut them at every tile edge). "
-    "Extra fields (camera, user name, computed position…) come from the Graph API, 100 images per request.</p>"
-    "<p>A tile that cannot be fetched after several retries does not stop the search: what was "
-    "fetched is written, and a warning names the missing tiles.</p>"
-    "<p><b>Token</b>: a Mapillary client token (MLY|…) kept in a QGIS authentication configuration "
-    "(the password of a Basic configuration), else the one saved in the plugin's settings, else the "
-    "MAPILLARY_ACCESS_TOKEN environment variable. Endpoints: MAPILLARY_GRAPH_URL and MAPILLARY_TILES_URL.</p>"
-    "<p>Images and data © Mapillary contributors, CC BY-SA 4.0.</p>"
+    QT_TRANSLATE_NOOP("MapillaryProcessing", "Mapillary v4 limits this works around"),
+    QT_TRANSLATE_NOOP("MapillaryProcessing",
+                      "The v4 Graph API answers a box search with at most 2,000 images, without paging, and "
+                      "silently drops the rest; it refuses boxes of 0.01 square degrees or more, and has no "
+                      "'close to', radius or 'look at' filters. These algorithms read Mapillary's z14 vector tiles "
+                      "instead, which are not capped, and apply radius, look-at, dates, users and panoramas on your "
+                      "computer. Sequence lines are rebuilt from their images (the tiles cut them at every tile edge). "
+                      "Extra fields (camera, user name, computed position…) come from the Graph API, 100 images per "
+                      "request."),
+    QT_TRANSLATE_NOOP("MapillaryProcessing",
+                      "A tile that cannot be fetched after several retries does not stop the search: what was "
+                      "fetched is written, and a warning names the missing tiles."),
+    QT_TRANSLATE_NOOP("MapillaryProcessing",
+                      "<b>Token</b>: a Mapillary client token (MLY|…) kept in a QGIS authentication configuration "
+                      "(the password of a Basic configuration), else the one saved in the plugin's settings, else the "
+                      "MAPILLARY_ACCESS_TOKEN environment variable. Endpoints: MAPILLARY_GRAPH_URL and "
+                      "MAPILLARY_TILES_URL."),
+    QT_TRANSLATE_NOOP("MapillaryProcessing", "Images and data © Mapillary contributors, CC BY-SA 4.0."),
 )
 
 
-TAGS = ("mapillary", "street-level", "street", "photo", "panorama", "imagery")
+TAGS = ("mapillary", QT_TRANSLATE_NOOP("MapillaryProcessing", "street-level"),
+        QT_TRANSLATE_NOOP("MapillaryProcessing", "street"), QT_TRANSLATE_NOOP("MapillaryProcessing", "photo"),
+        QT_TRANSLATE_NOOP("MapillaryProcessing", "panorama"), QT_TRANSLATE_NOOP("MapillaryProcessing", "imagery"))
 
 
 def tr(text: str) -> str:
@@ -325,7 +332,11 @@ class MapillaryAlgorithm(QgsProcessingAlgorithm):
             if definition is not None and definition.flags() & Qgis.ProcessingParameterFlag.Advanced:
                 title += " " + self.tr("(advanced)")
             items.append(f"<li><b>{title}</b>: {text}</li>")
-        return f"<p>{what}</p><h3>{self.tr('Parameters')}</h3><ul>{''.join(items)}</ul>{V4_LIMITS}"
+        return f"<p>{what}</p><h3>{self.tr('Parameters')}</h3><ul>{''.join(items)}</ul>{self.v4_limits()}"
+
+    def v4_limits(self) -> str:
+        title, *paragraphs = (self.tr(text) for text in V4_LIMITS)
+        return f"<h3>{title}</h3>" + "".join(f"<p>{p}</p>" for p in paragraphs)
 
     def search_parameter_help(self) -> list[tuple[str, str]]:
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..dialogs.common import install_translator
 from .base import ICON, tr
 from .download_images import DownloadImages
 from .images_for_features import ImagesForFeatures
@@ -12,6 +13,10 @@ from .search_algorithms import SearchImages, SearchSequences
 
 
 class MapillaryProvider(QgsProcessingProvider):
+    def load(self) -> bool:
+        install_translator()  # the plugin did already, unless the provider was made without it
+        return super().load()
+
     def id(self) -> str:
         return "mapillary"
 
