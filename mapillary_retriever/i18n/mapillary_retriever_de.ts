@@ -166,6 +166,7 @@
     </message>
     <message>
         <location filename="../processing_provider/base.py"/>
+        <location filename="../processing_provider/download_images.py"/>
         <source>INCOMPLETE:</source>
         <translation>UNVOLLSTÄNDIG:</translation>
     </message>
@@ -316,6 +317,147 @@
         <translation>Zusatzfelder werden geladen…</translation>
     </message>
     <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Download images</source>
+        <translation>Bilder herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Downloads the picture of every Mapillary image of a point layer, as JPEG with EXIF.</source>
+        <translation>Lädt das Bild jedes Mapillary-Bildes eines Punktlayers herunter, als JPEG mit EXIF.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Downloads the picture of every image of a point layer (the plugin&apos;s image layers, or any point layer holding Mapillary image ids) into a folder, as &lt;i&gt;&amp;lt;image id&amp;gt;.jpg&lt;/i&gt;: the JPEG exactly as Mapillary serves it, with EXIF added (GPS position from the point, direction from compass_angle, capture time from captured_at in UTC, altitude, camera make and model, and the image id). Images already in the folder, complete and with their EXIF, are skipped, so running again fetches only what is missing. A full disk stops the downloads with a message; nothing half-written is left behind.</source>
+        <translation>Lädt das Bild jedes Bildes eines Punktlayers (der Bildlayer des Plugins oder eines beliebigen Punktlayers mit Mapillary-Bild-IDs) in einen Ordner, als &lt;i&gt;&amp;lt;Bild-ID&amp;gt;.jpg&lt;/i&gt;: das JPEG genau so, wie Mapillary es liefert, mit hinzugefügtem EXIF (GPS-Position aus dem Punkt, Richtung aus compass_angle, Aufnahmezeit aus captured_at in UTC, Höhe, Kamerahersteller und -modell sowie die Bild-ID). Bilder, die schon vollständig und mit ihrem EXIF im Ordner liegen, werden übersprungen; ein erneuter Lauf lädt also nur, was fehlt. Eine volle Festplatte beendet die Downloads mit einer Meldung; nichts bleibt halb geschrieben zurück.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>points with a Mapillary image id. Tick &apos;Selected features only&apos; to download just the selection.</source>
+        <translation>Punkte mit einer Mapillary-Bild-ID. Kreuzen Sie „Nur gewählte Objekte“ an, um nur die Auswahl herunterzuladen.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>the field holding the image id (default id).</source>
+        <translation>das Feld mit der Bild-ID (Standard id).</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>the picture&apos;s width: 256, 1024 (default), 2048 pixels or the original.</source>
+        <translation>die Breite des Bildes: 256, 1024 (Standard), 2048 Pixel oder das Original.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>where the pictures go (made if missing).</source>
+        <translation>wohin die Bilder kommen (wird angelegt, falls er fehlt).</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>optional: a copy of the input with a &apos;file&apos; field holding each picture&apos;s path (empty where it could not be downloaded).</source>
+        <translation>optional: eine Kopie der Eingabe mit einem Feld „file“, das den Pfad jedes Bildes enthält (leer, wo es nicht heruntergeladen werden konnte).</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Image points</source>
+        <translation>Bildpunkte</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Image id field</source>
+        <translation>Feld mit der Bild-ID</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Picture size</source>
+        <translation>Bildgröße</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Folder</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Images with their file</source>
+        <translation>Bilder mit ihrer Datei</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Pictures downloaded</source>
+        <translation>Heruntergeladene Bilder</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Pictures already there</source>
+        <translation>Bereits vorhandene Bilder</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Pictures that failed</source>
+        <translation>Fehlgeschlagene Bilder</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Every picture is there</source>
+        <translation>Alle Bilder sind da</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>What was downloaded</source>
+        <translation>Was heruntergeladen wurde</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>The input has no field {0}: choose the field holding the Mapillary image id.</source>
+        <translation>Die Eingabe hat kein Feld {0}: Wählen Sie das Feld mit der Mapillary-Bild-ID.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Reading the image points…</source>
+        <translation>Bildpunkte werden gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>{0} images to download into {1}.</source>
+        <translation>{0} Bilder werden nach {1} heruntergeladen.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Downloading pictures…</source>
+        <translation>Bilder werden heruntergeladen…</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Cannot download into {0}: {1}.</source>
+        <translation>Herunterladen nach {0} nicht möglich: {1}.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Image {0} failed: {1}</source>
+        <translation>Bild {0} fehlgeschlagen: {1}</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>The disk is full: downloads stopped ({0} of {1} pictures are in {2}).</source>
+        <translation>Die Festplatte ist voll: Downloads angehalten ({0} von {1} Bildern liegen in {2}).</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Run the algorithm again to fetch only what is missing.</source>
+        <translation>Führen Sie den Algorithmus erneut aus, um nur das Fehlende zu laden.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <source>Feature {0} has no image id or no point: skipped.</source>
+        <translation>Objekt {0} hat keine Bild-ID oder keinen Punkt: übersprungen.</translation>
+    </message>
+    <message>
+        <location filename="../processing_provider/download_images.py"/>
+        <location filename="../processing_provider/images_for_features.py"/>
+        <source>Feature {0} could not be transformed to WGS84: skipped.</source>
+        <translation>Objekt {0} ließ sich nicht nach WGS84 transformieren: übersprungen.</translation>
+    </message>
+    <message>
         <location filename="../processing_provider/images_for_features.py"/>
         <source>Images for features</source>
         <translation>Bilder zu Objekten</translation>
@@ -434,11 +576,6 @@
         <location filename="../processing_provider/images_for_features.py"/>
         <source>Feature {0} has no geometry: skipped.</source>
         <translation>Objekt {0} hat keine Geometrie: übersprungen.</translation>
-    </message>
-    <message>
-        <location filename="../processing_provider/images_for_features.py"/>
-        <source>Feature {0} could not be transformed to WGS84: skipped.</source>
-        <translation>Objekt {0} ließ sich nicht nach WGS84 transformieren: übersprungen.</translation>
     </message>
     <message>
         <location filename="../processing_provider/images_for_features.py"/>
@@ -1023,6 +1160,16 @@
     </message>
     <message>
         <location filename="../dialogs/search_dialog.py"/>
+        <source>Pages {done} / {total} · {found} images found</source>
+        <translation>Seiten {done} / {total} · {found} Bilder gefunden</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/search_dialog.py"/>
+        <source>Downloading pictures {done} / {total}</source>
+        <translation>Bilder werden heruntergeladen {done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../dialogs/search_dialog.py"/>
         <source>Building layers · {found} images</source>
         <translation>Layer werden erstellt · {found} Bilder</translation>
     </message>
@@ -1604,8 +1751,48 @@
     </message>
     <message>
         <location filename="../task.py"/>
+        <source>The table {table} has no &apos;file&apos; field: the pictures&apos; paths are not in it.</source>
+        <translation>Die Tabelle {table} hat kein Feld „file“: Die Pfade der Bilder stehen nicht darin.</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
         <source>Written as the tables {tables} of {file}: the earlier search&apos;s tables are kept.</source>
         <translation>Als Tabellen {tables} von {file} geschrieben: Die Tabellen der früheren Suche bleiben erhalten.</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>{d} of {n} pictures downloaded into {folder}</source>
+        <translation>{d} von {n} Bildern nach {folder} heruntergeladen</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>, {s} already there</source>
+        <translation>, {s} bereits vorhanden</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>, {f} failed</source>
+        <translation>, {f} fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>The disk is full: the downloads stopped. Free some space and search again to fetch the rest.</source>
+        <translation>Die Festplatte ist voll: Die Downloads wurden angehalten. Schaffen Sie Platz und suchen Sie erneut, um den Rest zu laden.</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>The downloads stopped: {reason}</source>
+        <translation>Die Downloads wurden angehalten: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>Downloads cancelled: {k} pictures not downloaded.</source>
+        <translation>Downloads abgebrochen: {k} Bilder nicht heruntergeladen.</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>Downloads: {summary}.</source>
+        <translation>Downloads: {summary}.</translation>
     </message>
     <message>
         <location filename="../task.py"/>
@@ -1656,6 +1843,11 @@
         <location filename="../task.py"/>
         <source>Nothing was fetched.</source>
         <translation>Nichts wurde geladen.</translation>
+    </message>
+    <message>
+        <location filename="../task.py"/>
+        <source>Open folder</source>
+        <translation>Ordner öffnen</translation>
     </message>
     <message>
         <location filename="../task.py"/>
