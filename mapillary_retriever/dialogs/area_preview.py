@@ -3,7 +3,7 @@ the look-at point and the selected polygons, in the canvas CRS."""
 
 from __future__ import annotations
 
-from qgis.core import QgsGeometry, QgsWkbTypes
+from qgis.core import Qgis, QgsGeometry
 from qgis.gui import QgsMapCanvas, QgsRubberBand, QgsVertexMarker
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
@@ -20,14 +20,14 @@ class AreaPreview:
 
     def __init__(self, canvas: QgsMapCanvas):
         self.canvas = canvas
-        self.band = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
+        self.band = QgsRubberBand(canvas, Qgis.GeometryType.Polygon)
         fill = QColor(AREA_COLOR)
         fill.setAlpha(22)
         self.band.setFillColor(fill)
         self.band.setStrokeColor(AREA_COLOR)
         self.band.setWidth(2)
         self.band.setLineStyle(Qt.PenStyle.DashLine)
-        self.within = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
+        self.within = QgsRubberBand(canvas, Qgis.GeometryType.Polygon)
         fill = QColor(AREA_COLOR)
         fill.setAlpha(60)
         self.within.setFillColor(fill)
@@ -46,8 +46,8 @@ class AreaPreview:
         return marker
 
     def hide(self) -> None:
-        self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
-        self.within.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
+        self.band.reset(Qgis.GeometryType.Polygon)
+        self.within.reset(Qgis.GeometryType.Polygon)
         self.center.hide()
         self.lookat.hide()
 

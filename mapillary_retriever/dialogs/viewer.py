@@ -17,7 +17,6 @@ from qgis.core import (
     QgsPointXY,
     QgsTask,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.gui import QgsDockWidget, QgsMapCanvas, QgsRubberBand
 from qgis.PyQt.QtCore import QDateTime, QSize, Qt, QUrl, pyqtSignal
@@ -156,13 +155,13 @@ class Highlight:
         self.where: tuple[float, float] | None = None  # lon, lat
         self.angle: float | None = None
         self.pano = False
-        self.cone = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
+        self.cone = QgsRubberBand(canvas, Qgis.GeometryType.Polygon)
         fill = QColor(HIGHLIGHT)
         fill.setAlpha(70)
         self.cone.setFillColor(fill)
         self.cone.setStrokeColor(HIGHLIGHT)
         self.cone.setWidth(2)
-        self.dot = QgsRubberBand(canvas, QgsWkbTypes.GeometryType.PointGeometry)
+        self.dot = QgsRubberBand(canvas, Qgis.GeometryType.Point)
         self.dot.setIcon(QgsRubberBand.IconType.ICON_CIRCLE)
         self.dot.setIconSize(14)
         self.dot.setColor(HIGHLIGHT)
@@ -177,8 +176,8 @@ class Highlight:
 
     def clear(self) -> None:
         self.where = None
-        self.cone.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
-        self.dot.reset(QgsWkbTypes.GeometryType.PointGeometry)
+        self.cone.reset(Qgis.GeometryType.Polygon)
+        self.dot.reset(Qgis.GeometryType.Point)
 
     def redraw(self) -> None:
         if self.where is None:
