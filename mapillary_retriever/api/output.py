@@ -22,11 +22,12 @@ import re
 import sqlite3
 import struct
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from osgeo import gdal, ogr, osr
 
 from .formats import FORMATS, SHAPEFILE_TEXT, Format, format_of, is_postgis, shapefile_name
-from .records import iso_time
+from .records import Image, iso_time
 from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
@@ -370,6 +371,110 @@ def _old_features(path: str, new_ids: set[str]) -> list[dict]:
     return [_finite_tree(f) for f in doc["features"] if isinstance(f, dict) and fid(f) not in new_ids]
 
 
+_CHUNK = 20_000  # features formatted and written at once
+_json_text = json.encoder.encode_basestring_ascii  # what json.dumps does to a str (C)
+_SECONDS = [f"{s:02d}." for s in range(60)]
+_MILLIS = [f'{ms:03d}Z"' for ms in range(1000)]
+
+
+def _dumps(v) -> str:
+    return json.dumps(v, separators=(",", ":"), allow_nan=False)
+
+
+def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
+    """Each value as the JSON text ``json.dumps(_json_value(v, typ))`` gives, with fast paths for the
+    usual types (the same text, made without a call per value where possible)."""
+    out = []
+    add = out.append
+    if typ == "string" and cache is None:  # unique values (ids): nothing to share
+        for v in values:
+            add(_json_text(v) if type(v) is str else "null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "string":
+        for v in values:
+            if type(v) is str:
+                t = cache.get(v)
+                if t is None:
+                    t = cache[v] = _json_text(v)
+                add(t)
+            else:
+                add("null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "real":
+        for v in values:
+            if type(v) is float and v - v == 0.0:  # finite
+                add(float.__repr__(v))
+            else:
+                add("null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "datetime":
+        for v in values:
+            if type(v) is int and 0 <= v < 253_402_300_800_000:
+                s, ms = divmod(v, 1000)
+                minute, sec = divmod(s, 60)
+                head = cache.get(minute)
+                if head is None:  # "YYYY-MM-DDTHH:MM:
+                    head = cache[minute] = '"' + iso_time(minute * 60_000)[:17]
+                add(head + _SECONDS[sec] + _MILLIS[ms])
+            else:
+                add("null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "coordinate":  # as it is (positions are checked finite before)
+        for v in values:
+            add(float.__repr__(v) if type(v) is float else _dumps(v))
+    elif typ == "bool":
+        for v in values:
+            add("true" if v is True else "false" if v is False else _dumps(_json_value(v, typ)))
+    else:
+        for v in values:
+            add("null" if v is None else _dumps(_json_value(v, typ)))
+    return out
+
+
+def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
+    """The values of ``cols``, column by column (``spec.row`` for every record, transposed);
+    image records are read attribute by attribute, without a row dict per record."""
+    if spec.kind == "images" and all(type(r) is Image for r in records):
+        names = set(Image.__slots__) - {"extra"}
+        out = []
+        for name, _ in cols:
+            if name in names:
+                get = attrgetter(name)
+                out.append(list(map(get, records)))
+            else:
+                out.append([(r.extra or {}).get(name) for r in records])
+        return out
+    rows = [spec.row(r, cols) for r in records]
+    return [list(c) for c in zip(*rows)] if rows else [[] for _ in cols]
+
+
+def _geojson_chunks(spec: LayerSpec, records, cols):
+    """Features as JSON text, a list per chunk of records: each feature one %-template filled with
+    values already encoded, byte for byte what ``json.dumps(feature, separators=(",", ":"))`` gives."""
+    keys = [_json_text(name).replace("%", "%%") for name, _ in cols]
+    props = ",".join(f"{k}:%s" for k in keys)
+    point = spec.geometry == "Point"
+    geom = '{"type":"Point","coordinates":[%s,%s]}' if point else "%s"
+    template = '{"type":"Feature","id":%s,"geometry":' + geom + ',"properties":{' + props + "}}"
+    caches: list[dict | None] = [None if (name, typ) == ("id", "string") else {} for name, typ in cols]
+    id_column = cols.index(("id", "string")) if ("id", "string") in cols else None  # rec.id: the same values
+    for start in range(0, len(records), _CHUNK):
+        chunk = records[start:start + _CHUNK]
+        if point:
+            chunk = [r for r in chunk if _finite_point(r)]
+            geoms = [_json_column([r.lon for r in chunk], "coordinate", None),
+                     _json_column([r.lat for r in chunk], "coordinate", None)]
+        else:
+            pairs = [(r, _lines(r)) for r in chunk]
+            chunk = [r for r, lines in pairs if lines]
+            geoms = [[_dumps({"type": spec.geometry, "coordinates": lines}) for _, lines in pairs if lines]]
+        if not chunk:
+            continue
+        values = _columns_of(spec, chunk, cols)
+        texts = [_json_column(v, typ, cache) for v, (_, typ), cache in zip(values, cols, caches)]
+        ids = texts[id_column] if id_column is not None else _json_column([r.id for r in chunk], "string", None)
+        yield [template % row for row in zip(ids, *geoms, *texts)]
+        for cache in caches:
+            if cache is not None and len(cache) > _CHUNK:  # mostly unique values: no use keeping them
+                cache.clear()
+
+
 def write_geojson(path: str, kind: str, records: list, fields=(), description: str = "", append: bool = False,
                   cols: list[Column] | None = None) -> int:
     """A FeatureCollection in WGS84, streamed so a million features need little memory. With
@@ -391,18 +496,10 @@ def write_geojson(path: str, kind: str, records: list, fields=(), description: s
             for feat in old:
                 f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
                 n += 1
-            for rec in records:
-                if spec.geometry == "Point":
-                    if not _finite_point(rec):
-                        continue
-                    geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
-                else:
-                    geom = {"type": spec.geometry, "coordinates": _lines(rec)}
-                row = spec.row(rec, cols)
-                props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
-                feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
-                f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
-                n += 1
+            for chunk in _geojson_chunks(spec, records, cols):
+                if chunk:
+                    f.write((",\n" if n else "") + ",\n".join(chunk))
+                    n += len(chunk)
             f.write("\n]}\n")
         os.replace(tmp, path)
     except BaseException:

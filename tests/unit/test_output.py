@@ -74,3 +74,66 @@ def test_geojson(tmp_path):
     assert props["captured_at"] == "2020-09-13T12:26:41.000Z" and props["id"] == str(10**15 + 1)
     assert doc["features"][0]["geometry"] == {"type": "Point", "coordinates": [6.1, 49.6]}
     assert not (tmp_path / "out.geojson.part").exists()
+
+
+def _reference_geojson_features(kind, records, cols):
+    """The features as the writer made them before it was made fast: one json.dumps per feature."""
+    spec = output.LAYERS[kind]
+    out = []
+    for rec in records:
+        if spec.geometry == "Point":
+            if not output._finite_point(rec):
+                continue
+            geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
+        else:
+            lines = output._lines(rec)
+            if not lines:
+                continue
+            geom = {"type": spec.geometry, "coordinates": lines}
+        props = {name: output._json_value(v, typ) for (name, typ), v in zip(cols, spec.row(rec, cols))}
+        out.append(json.dumps({"type": "Feature", "id": rec.id, "geometry": geom, "properties": props},
+                              separators=(",", ":"), allow_nan=False))
+    return out
+
+
+def _odd_images():
+    nan, inf = float("nan"), float("inf")
+    base = images(30)
+    odd = [
+        Image("ü-1", 6, 49, "séq\"\\", 0, 360.0, False, None, "org", {"username": "jürgen_ø", "make": None}),
+        Image("2", 6.5, 49.5, "", -1, nan, True, "7", None, {"username": None, "altitude": inf}),
+        Image("3", nan, 49.5, "s", 1, 1.0, False),  # no position: left out
+        Image("4", 6.1, 49.1, "s", 253_402_300_799_999, -0.0, False, None, None, {"altitude": 12}),
+        Image("5", 6.1, 49.1, "s", 1.6e12 + 0.5, 5, 1, 7, None, {"width": 4000, "altitude": 1e300}),
+        Image("6", 6.1, 49.1, "s", None, None, False, "%s", "%d", {"computed_lon": 6.0, "computed_lat": nan}),
+        Image("7", 6.1, 49.1, "s", 1_600_000_059_999, 1e-7, False, None, None, None),
+    ]
+    return base + odd
+
+
+@pytest.mark.parametrize("fields", [(), ("username", "altitude", "width", "computed_geometry", "make")])
+def test_geojson_text_is_what_one_dumps_per_feature_gives(tmp_path, fields, monkeypatch):
+    monkeypatch.setattr(output, "_CHUNK", 7)  # several chunks, caches cleared between them
+    recs = _odd_images()
+    cols = output.columns("images", fields)
+    path = tmp_path / "out.geojson"
+    n = output.write_geojson(str(path), "images", recs, fields)
+    text = path.read_text()
+    body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
+    expected = _reference_geojson_features("images", recs, cols)
+    assert n == len(expected) == len(recs) - 1
+    assert body.split(",\n") == expected  # byte for byte
+    assert len(json.loads(text)["features"]) == n  # and valid JSON
+
+
+def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path):
+    seqs = [Sequence("s1", ["1", "2", "3"], [(6.1, 49.6), (6.2, float("nan")), (6.3, 49.8)], [1.0, None, float("inf")],
+                     [1, 2, 3], False, "42", None, "ann", parts=[0, 1]),
+            Sequence("s2", ["4"], [(float("nan"), 1.0)], [None], [None], True),  # no finite point: left out
+            Sequence("s3", ["5", "6"], [(6, 49), (7, 50)], [2, 3], [0, 60_000], True, None, "o")]
+    path = tmp_path / "out.geojson"
+    n = output.write_geojson(str(path), "sequences", seqs, ("username",))
+    text = path.read_text()
+    body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
+    assert n == 2
+    assert body.split(",\n") == _reference_geojson_features("sequences", seqs, output.columns("sequences", ("username",)))
