@@ -136,4 +136,72 @@ def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path):
     text = path.read_text()
     body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
     assert n == 2
-    assert body.split(",\n") == _reference_geojson_features("sequences", seqs, output.columns("sequences", ("username",)))
+    cols = output.columns("sequences", ("username",))
+    assert body.split(",\n") == _reference_geojson_features("sequences", seqs, cols)
+
+
+def _sql(path, query):
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_geopackage_bulk_insert_keeps_index_triggers_and_count_right(tmp_path, replace):
+    """The rows, the R-tree (checked by SQLite's own rtreecheck), GDAL's triggers and feature count
+    are what GDAL itself keeps: later appends and GDAL's own edits keep the index right."""
+    path = str(tmp_path / "out.gpkg")
+    if replace:
+        output.write_gpkg(path, "images", images(7))
+    output.write_gpkg(path, "images", images(300))
+    output.write_gpkg(path, "images", images(30, lon=7.0, start=300), append=True)
+    assert _sql(path, "SELECT rtreecheck('rtree_images_geom')") == [("ok",)]
+    assert _sql(path, "SELECT count(*), min(id), max(id) FROM rtree_images_geom") == [(330, 1, 330)]
+    # the count GDAL keeps (or NULL: GDAL then counts)
+    assert _sql(path, "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'images'") in ([(330,)],
+                                                                                                    [(None,)])
+    triggers = {name for (name,) in _sql(path, "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                               "AND tbl_name = 'images'")}
+    assert {"rtree_images_geom_insert", "rtree_images_geom_delete", "trigger_insert_feature_count_images"} <= triggers
+    ds = ogr.Open(path, update=1)
+    lyr = ds.GetLayerByName("images")
+    lyr.DeleteFeature(1)  # GDAL's own edit: the triggers keep the index and the count
+    f = ogr.Feature(lyr.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (8 50)"))
+    lyr.CreateFeature(f)
+    ds = None
+    assert _sql(path, "SELECT count(*) FROM rtree_images_geom") == [(330,)]
+    assert _sql(path, "SELECT rtreecheck('rtree_images_geom')") == [("ok",)]
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName("images")
+    assert lyr.GetFeatureCount() == 330
+    lyr.SetSpatialFilterRect(7.9, 49.9, 8.1, 50.1)
+    assert lyr.GetFeatureCount() == 1
+    lyr.SetSpatialFilterRect(6.99, 49.59, 7.1, 49.7)
+    assert lyr.GetFeatureCount() == 30
+    assert lyr.GetExtent() == pytest.approx((6.1, 8.0, 49.6, 50.0))  # with the point GDAL added
+
+
+def test_geopackage_rows_hold_each_value_as_one_insert_per_row_did(tmp_path):
+    """Every value written column by column is what the row-by-row insert bound; OGR reads the points."""
+    recs = _odd_images()
+    path = str(tmp_path / "out.gpkg")
+    fields = ("username", "altitude", "width", "computed_geometry", "make")
+    cols = output.columns("images", fields)
+    n = output.write_gpkg(path, "images", recs, fields)
+    kept = [r for r in recs if output._finite_point(r)]
+    assert n == len(kept) == len(recs) - 1
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    rows = _sql(path, f"SELECT fid, {names} FROM images ORDER BY fid")
+    assert [r[0] for r in rows] == list(range(1, n + 1))
+    for rec, row in zip(kept, rows):
+        want = [output._sql_value(v, t) for (_, t), v in zip(cols, output.LAYERS["images"].row(rec, cols))]
+        want = [str(v) if t == "string" and v is not None else v for (_, t), v in zip(cols, want)]  # TEXT columns
+        assert list(row[1:]) == want, rec.id
+    ds = ogr.Open(path)
+    for rec, f in zip(kept, ds.GetLayerByName("images")):
+        assert (f.GetGeometryRef().GetX(), f.GetGeometryRef().GetY()) == (rec.lon, rec.lat)
