@@ -41,6 +41,7 @@ def main() -> None:
     q = Query.build(bbox=bbox, max_tiles=10_000)
     t0 = time.perf_counter()
     decode = 0.0
+    engine_peak = 0.0
     error = None
     if mode in ("tiles", "graph"):
         res = search(q, token, strategy=mode, sequences=False, config=config)  # images, like the baselines
