@@ -19,8 +19,9 @@ import os
 
 from osgeo import _ogr, gdal, ogr, osr
 
-from mapillary_retriever.api.output import ATTRIBUTION, image_columns, image_row
+from mapillary_retriever.api.output import ATTRIBUTION, columns
 from mapillary_retriever.api.records import iso_time
+from mapillary_retriever.api.schema import LAYERS
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -29,6 +30,14 @@ _OGR_TYPES = {"string": ogr.OFTString, "datetime": ogr.OFTDateTime, "real": ogr.
               "bool": ogr.OFTInteger, "int": ogr.OFTInteger64}
 _CSVT = {"string": "String", "datetime": "DateTime", "real": "Real", "bool": "Integer(Boolean)", "int": "Integer64"}
 _OPTIONS = ["GEOMETRY_NAME=geom", "FID=fid", "DESCRIPTION=" + ATTRIBUTION]
+
+
+def image_columns(fields=()):
+    return columns("images", fields)
+
+
+def image_row(img, cols) -> list:
+    return LAYERS["images"].row(img, cols)
 
 
 def write_features(path: str, images: list, fields=(), layer: str = "images") -> None:

@@ -103,7 +103,7 @@ def main() -> None:
     images, box, tiles, n = e2e_area()
     sb = Sandbox(images, LATENCY)
     out = f"/tmp/profile_cli_{os.getpid()}" + (".gpkg" if a.gpkg else ".geojson")
-    argv = ["images", "--bbox", ",".join(map(repr, box)), "-o", out, "-q"]
+    argv = ["images", "--bbox", ",".join(map(repr, box)), "-o", out, "-q", "--no-cache"]
     env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=sb.url, MAPILLARY_TILES_URL=sb.url)
 
     def child(mode: str) -> str:

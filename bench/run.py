@@ -171,8 +171,10 @@ def end_to_end(lines: list[str]) -> None:
     bbox = ",".join(map(repr, box))
     d = tempfile.mkdtemp()
     cmds = {
-        "command": [PY, "-m", "mapillary_retriever", "images", "--bbox", bbox, "-o", f"{d}/out.geojson", "-q"],
-        "command_gpkg": [PY, "-m", "mapillary_retriever", "images", "--bbox", bbox, "-o", f"{d}/out.gpkg", "-q"],
+        "command": [PY, "-m", "mapillary_retriever", "images", "--bbox", bbox, "-o", f"{d}/out.geojson", "-q",
+                    "--no-cache"],
+        "command_gpkg": [PY, "-m", "mapillary_retriever", "images", "--bbox", bbox, "-o", f"{d}/out.gpkg", "-q",
+                         "--no-cache"],
         "floor": [PY, str(ROOT / "bench/floor.py"), sb.url, ",".join("/".join(map(str, t)) for t in tiles)],
         "sdk": [PY, str(ROOT / "bench/one.py"), "sdk", sb.url, bbox],
         "bare": [PY, "-c", "pass"],

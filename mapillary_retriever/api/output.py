@@ -22,11 +22,12 @@ import re
 import sqlite3
 import struct
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from osgeo import gdal, ogr, osr
 
 from .formats import FORMATS, SHAPEFILE_TEXT, Format, format_of, is_postgis, shapefile_name
-from .records import iso_time
+from .records import Image, iso_time
 from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
@@ -370,6 +371,122 @@ def _old_features(path: str, new_ids: set[str]) -> list[dict]:
     return [_finite_tree(f) for f in doc["features"] if isinstance(f, dict) and fid(f) not in new_ids]
 
 
+_CHUNK = 20_000  # features formatted and written at once
+_json_text = json.encoder.encode_basestring_ascii  # what json.dumps does to a str (C)
+_SECONDS = [f"{s:02d}." for s in range(60)]
+_MILLIS = {q: [f"{ms:03d}Z{q}" for ms in range(1000)] for q in ("", '"')}
+
+
+def _iso_times(values: list, cache: dict, quote: str) -> list:
+    """``iso_time`` of each value (None stays None), in ``quote``s when the value is an int
+    time in years 1970-9999 (made from per-minute heads and tables, not a datetime per value)."""
+    out = []
+    add = out.append
+    millis = _MILLIS[quote]
+    for v in values:
+        if type(v) is int and 0 <= v < 253_402_300_800_000:
+            s, ms = divmod(v, 1000)
+            minute, sec = divmod(s, 60)
+            head = cache.get((minute, quote))
+            if head is None:  # "YYYY-MM-DDTHH:MM:
+                head = cache[(minute, quote)] = quote + iso_time(minute * 60_000)[:17]
+            add(head + _SECONDS[sec] + millis[ms])
+        else:
+            add(None if v is None else iso_time(v))
+    return out
+
+
+def _dumps(v) -> str:
+    return json.dumps(v, separators=(",", ":"), allow_nan=False)
+
+
+def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
+    """Each value as the JSON text ``json.dumps(_json_value(v, typ))`` gives, with fast paths for the
+    usual types (the same text, made without a call per value where possible)."""
+    out = []
+    add = out.append
+    if typ == "string" and cache is None:  # unique values (ids): nothing to share
+        for v in values:
+            add(_json_text(v) if type(v) is str else "null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "string":
+        for v in values:
+            if type(v) is str:
+                t = cache.get(v)
+                if t is None:
+                    t = cache[v] = _json_text(v)
+                add(t)
+            else:
+                add("null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "real":
+        for v in values:
+            if type(v) is float and v - v == 0.0:  # finite
+                add(float.__repr__(v))
+            else:
+                add("null" if v is None else _dumps(_json_value(v, typ)))
+    elif typ == "datetime":
+        texts = _iso_times(values, cache, '"')
+        out = [t if t is None or t[0] == '"' else _dumps(t) for t in texts]
+        return [("null" if t is None else t) for t in out]
+    elif typ == "coordinate":  # as it is (positions are checked finite before)
+        for v in values:
+            add(float.__repr__(v) if type(v) is float else _dumps(v))
+    elif typ == "bool":
+        for v in values:
+            add("true" if v is True else "false" if v is False else _dumps(_json_value(v, typ)))
+    else:
+        for v in values:
+            add("null" if v is None else _dumps(_json_value(v, typ)))
+    return out
+
+
+def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
+    """The values of ``cols``, column by column (``spec.row`` for every record, transposed);
+    image records are read attribute by attribute, without a row dict per record."""
+    if spec.kind == "images" and all(type(r) is Image for r in records):
+        names = set(Image.__slots__) - {"extra"}
+        out = []
+        for name, _ in cols:
+            if name in names:
+                get = attrgetter(name)
+                out.append(list(map(get, records)))
+            else:
+                out.append([(r.extra or {}).get(name) for r in records])
+        return out
+    rows = [spec.row(r, cols) for r in records]
+    return [list(c) for c in zip(*rows)] if rows else [[] for _ in cols]
+
+
+def _geojson_chunks(spec: LayerSpec, records, cols):
+    """Features as JSON text, a list per chunk of records: each feature one %-template filled with
+    values already encoded, byte for byte what ``json.dumps(feature, separators=(",", ":"))`` gives."""
+    keys = [_json_text(name).replace("%", "%%") for name, _ in cols]
+    props = ",".join(f"{k}:%s" for k in keys)
+    point = spec.geometry == "Point"
+    geom = '{"type":"Point","coordinates":[%s,%s]}' if point else "%s"
+    template = '{"type":"Feature","id":%s,"geometry":' + geom + ',"properties":{' + props + "}}"
+    caches: list[dict | None] = [None if (name, typ) == ("id", "string") else {} for name, typ in cols]
+    id_column = cols.index(("id", "string")) if ("id", "string") in cols else None  # rec.id: the same values
+    for start in range(0, len(records), _CHUNK):
+        chunk = records[start:start + _CHUNK]
+        if point:
+            chunk = [r for r in chunk if _finite_point(r)]
+            geoms = [_json_column([r.lon for r in chunk], "coordinate", None),
+                     _json_column([r.lat for r in chunk], "coordinate", None)]
+        else:
+            pairs = [(r, _lines(r)) for r in chunk]
+            chunk = [r for r, lines in pairs if lines]
+            geoms = [[_dumps({"type": spec.geometry, "coordinates": lines}) for _, lines in pairs if lines]]
+        if not chunk:
+            continue
+        values = _columns_of(spec, chunk, cols)
+        texts = [_json_column(v, typ, cache) for v, (_, typ), cache in zip(values, cols, caches)]
+        ids = texts[id_column] if id_column is not None else _json_column([r.id for r in chunk], "string", None)
+        yield [template % row for row in zip(ids, *geoms, *texts)]
+        for cache in caches:
+            if cache is not None and len(cache) > _CHUNK:  # mostly unique values: no use keeping them
+                cache.clear()
+
+
 def write_geojson(path: str, kind: str, records: list, fields=(), description: str = "", append: bool = False,
                   cols: list[Column] | None = None) -> int:
     """A FeatureCollection in WGS84, streamed so a million features need little memory. With
@@ -391,18 +508,10 @@ def write_geojson(path: str, kind: str, records: list, fields=(), description: s
             for feat in old:
                 f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
                 n += 1
-            for rec in records:
-                if spec.geometry == "Point":
-                    if not _finite_point(rec):
-                        continue
-                    geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
-                else:
-                    geom = {"type": spec.geometry, "coordinates": _lines(rec)}
-                row = spec.row(rec, cols)
-                props = {name: _json_value(v, typ) for (name, typ), v in zip(cols, row)}
-                feat = {"type": "Feature", "id": rec.id, "geometry": geom, "properties": props}
-                f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
-                n += 1
+            for chunk in _geojson_chunks(spec, records, cols):
+                if chunk:
+                    f.write((",\n" if n else "") + ",\n".join(chunk))
+                    n += len(chunk)
             f.write("\n]}\n")
         os.replace(tmp, path)
     except BaseException:
@@ -473,17 +582,13 @@ def _gpkg_into(path: str, spec: LayerSpec, records, cols, description: str, laye
     srs.ImportFromEPSG(4326)
     gtype = {"Point": ogr.wkbPoint, "MultiLineString": ogr.wkbMultiLineString}[spec.geometry]
     desc = (description + ". " if description else "") + ATTRIBUTION
-    lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO",
+    lyr = ds.CreateLayer(layer, srs, gtype, options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
                                                      "DESCRIPTION=" + desc.replace("\n", " ")])
     for name, typ in cols:
         lyr.CreateField(_field_defn(name, typ, True))
     geom = lyr.GetGeometryColumn()
-    ds = None
-    n = _bulk_insert(path, layer, geom, spec, records, cols)
-    ds = ogr.Open(path, update=1)
-    ds.ReleaseResultSet(ds.ExecuteSQL(f"SELECT CreateSpatialIndex({_sql_text(layer)}, {_sql_text(geom)})"))
-    ds = None
-    return n
+    ds = None  # GDAL makes the (empty) R-tree, its triggers and the feature count here
+    return _bulk_insert(path, layer, geom, spec, records, cols)
 
 
 def _gpkg_append(path: str, spec: LayerSpec, records, cols, layer: str) -> int:
@@ -559,46 +664,105 @@ def _sql_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_POINT_BLOB = struct.Struct("<13sdd").pack  # GeoPackage header + ISO WKB point
+_POINT_HEAD = _GP_POINT + struct.pack("<BI", 1, 1)
+
+
+def _sql_column(values: list, typ: str, cache: dict) -> list:
+    """A column's values as SQLite stores them (what ``_sql_value`` gives, value by value)."""
+    if typ in ("string", "int"):
+        return values  # as they are (what _sql_value gives them)
+    if typ == "real":
+        return [v if type(v) is float and v - v == 0.0 else _sql_value(v, typ) for v in values]
+    if typ == "bool":
+        return [v if type(v) is bool or v is None else _sql_value(v, typ) for v in values]
+    if typ == "datetime":
+        return _iso_times(values, cache, "")
+    return [_sql_value(v, typ) for v in values]
+
+
+def _sql_value(v, typ: str):
+    v = _clean(v, typ)
+    if v is None:
+        return None
+    if typ == "datetime":
+        return iso_time(v)
+    if typ == "json":
+        return json.dumps(v, allow_nan=False)
+    return int(v) if typ == "bool" else v
+
+
+def _blobs(spec: LayerSpec, records) -> tuple[list, list[bytes], tuple[list, list, list, list]]:
+    """The records with a finite geometry, their GeoPackage blobs, and their boxes as four
+    columns: minx, maxx, miny, maxy."""
+    if spec.geometry == "Point":
+        kept = [r for r in records if _finite_point(r)]
+        lons, lats = [r.lon for r in kept], [r.lat for r in kept]
+        return kept, [_POINT_BLOB(_POINT_HEAD, x, y) for x, y in zip(lons, lats)], (lons, lons, lats, lats)
+    kept, blobs, boxes = [], [], []
+    for rec in records:
+        g = _wkb(spec, rec)
+        if g is not None:
+            kept.append(rec)
+            blobs.append(_GP_LINE + struct.pack("<4d", *g[1]) + g[0])
+            boxes.append(g[1])
+    return kept, blobs, tuple(list(c) for c in zip(*boxes)) if boxes else ([], [], [], [])  # type: ignore[return-value]
+
+
 def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, cols) -> int:
-    def value(v, typ):
-        v = _clean(v, typ)
-        if v is None:
-            return None
-        if typ == "datetime":
-            return iso_time(v)
-        if typ == "json":
-            return json.dumps(v, allow_nan=False)
-        return int(v) if typ == "bool" else v
-
-    ext = [math.inf, -math.inf, math.inf, -math.inf]  # minx, maxx, miny, maxy
-    count = [0]
-
-    def rows():
-        for rec in records:
-            g = _wkb(spec, rec)
-            if g is None:
-                continue
-            wkb, box = g
-            blob = (_GP_POINT + wkb) if spec.geometry == "Point" else (_GP_LINE + struct.pack("<4d", *box) + wkb)
-            ext[:] = min(ext[0], box[0]), max(ext[1], box[1]), min(ext[2], box[2]), max(ext[3], box[3])
-            count[0] += 1
-            yield (blob, *[value(v, t) for (_, t), v in zip(cols, spec.row(rec, cols))])
-
-    names = ", ".join(_sql_name(n) for n in [geom] + [c[0] for c in cols])
-    marks = ", ".join("?" * (len(cols) + 1))
-    con = sqlite3.connect(path)
+    """Insert the records in one SQLite transaction: the rows column by column with their fids,
+    the R-tree entries in bulk, the feature count and extent once. The table's triggers (R-tree,
+    feature count) are dropped for the insert and made again from their own SQL before the commit."""
+    rtree = f"rtree_{layer}_{geom}"
+    names = ", ".join(_sql_name(n) for n in ["fid", geom] + [c[0] for c in cols])
+    marks = ", ".join("?" * (len(cols) + 2))
+    con = sqlite3.connect(path, isolation_level=None)
     _gpkg_functions(con)
     try:
-        with con:
+        con.execute("BEGIN IMMEDIATE")
+        triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                               (layer,)).fetchall()
+        has_rtree = con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone() is not None
+        counted = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone() is not None
+        for name, _ in triggers:
+            con.execute(f"DROP TRIGGER {_sql_name(name)}")
+        start = con.execute(f"SELECT coalesce(max(fid), 0) FROM {_sql_name(layer)}").fetchone()[0]  # nosec B608
+        count = 0
+        caches = [{} for _ in cols]
+        for at in range(0, len(records), _CHUNK):
+            kept, blobs, boxes = _blobs(spec, records[at:at + _CHUNK])
+            if not kept:
+                continue
+            ext = (min(boxes[0]), max(boxes[1]), min(boxes[2]), max(boxes[3]))
+            fids = range(start + count + 1, start + count + 1 + len(kept))
+            values = [_sql_column(v, typ, cache) for v, (_, typ), cache in
+                      zip(_columns_of(spec, kept, cols), cols, caches)]
             # identifiers are quoted by _sql_name; every value is a bound parameter
-            con.executemany(f"INSERT INTO {_sql_name(layer)} ({names}) VALUES ({marks})", rows())  # nosec B608
-            if ext[0] <= ext[1]:  # grow the layer's extent in gpkg_contents
-                con.execute("UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1), "
-                            "max_x = max(coalesce(max_x, ?2), ?2), min_y = min(coalesce(min_y, ?3), ?3), "
-                            "max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = ?5", (*ext, layer))
+            con.executemany(f"INSERT INTO {_sql_name(layer)} ({names}) VALUES ({marks})",  # nosec B608
+                            zip(fids, blobs, *values))
+            if has_rtree:
+                con.executemany(f"INSERT INTO {_sql_name(rtree)} VALUES (?, ?, ?, ?, ?)",  # nosec B608
+                                zip(fids, *boxes))
+            count += len(kept)
+            con.execute("UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1), "
+                        "max_x = max(coalesce(max_x, ?2), ?2), min_y = min(coalesce(min_y, ?3), ?3), "
+                        "max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = ?5", (*ext, layer))
+            for cache in caches:
+                if len(cache) > _CHUNK:
+                    cache.clear()
+        if counted:
+            con.execute("UPDATE gpkg_ogr_contents SET feature_count = feature_count + ? "
+                        "WHERE lower(table_name) = lower(?)", (count, layer))
+        for _, sql in triggers:
+            con.execute(sql)
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
     finally:
         con.close()
-    return count[0]
+    return count
 
 
 # -- every other format, through OGR --------------------------------------------------------------------

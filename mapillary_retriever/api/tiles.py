@@ -31,10 +31,13 @@ _HAS_ARROW = numpy is not None and hasattr(ogr.Layer, "GetArrowStreamAsNumPy")
 
 
 def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] | None = None,
-                  use_arrow: bool = _HAS_ARROW) -> list[Image]:
+                  use_arrow: bool = _HAS_ARROW, shared: dict | None = None) -> list[Image]:
     """The ``image`` layer of a tile as records. Records that cannot be used
-    (no id, no position) are counted in ``skipped`` by reason."""
+    (no id, no position) are counted in ``skipped`` by reason. ``shared``: one string object
+    per distinct sequence, creator and organization id (pass the same dict for every tile of
+    a search: a million images then hold each of those once)."""
     skipped = {} if skipped is None else skipped
+    shared = {} if shared is None else shared
     if not data:
         return []  # the service answers an empty body for a tile with nothing in it
     path = f"/vsimem/mapillary_retriever_{next(_names)}.mvt"
@@ -50,8 +53,10 @@ def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] |
         layer = ds.GetLayerByName("image")
         if layer is None:
             return []
-        xy, cols = _arrow_rows(layer) if use_arrow else _feature_rows(layer)
-        return _to_images(xy, cols, skipped)
+        if use_arrow:
+            return _arrow_images(layer, skipped, shared)
+        xy, cols = _feature_rows(layer)
+        return _to_images(xy, cols, skipped, shared)
     except RuntimeError as e:
         raise BadResponseError(f"Tile {z}/{x}/{y} could not be decoded: {e}") from None
     finally:
@@ -75,17 +80,104 @@ def _feature_rows(layer) -> tuple[list, dict]:
     return xy, cols
 
 
-def _arrow_rows(layer) -> tuple[list, dict]:
-    """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): several times faster."""
+def _arrow_images(layer, skipped: dict[str, int], shared: dict) -> list[Image]:
+    """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): several times faster.
+    Batches of plain points go through numpy; any other batch value by value."""
     geom_name = layer.GetGeometryColumn() or "wkb_geometry"
-    xy: list = []
-    cols: dict[str, list] = {c: [] for c in _COLUMNS}
+    out: list[Image] = []
     for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
-        n = len(batch[geom_name])
-        xy += _points(batch[geom_name])
-        for c in _COLUMNS:
-            cols[c] += _column(batch.get(c), c, n)
-    return xy, cols
+        geoms = batch[geom_name]
+        lonlat = _point_arrays(geoms)
+        if lonlat is not None:
+            out += _batch_images(batch, *lonlat, skipped, shared)
+            continue
+        n = len(geoms)
+        cols = {c: _column(batch.get(c), c, n) for c in _COLUMNS}
+        out += _to_images(_points(geoms), cols, skipped, shared)
+    return out
+
+
+def _batch_images(batch, lon, lat, skipped: dict[str, int], shared: dict) -> list[Image]:
+    """One batch as images, column by column in numpy: rows without an id or a position are
+    counted and dropped first, then every column is normalised as ``_to_images`` does."""
+    n = len(lon)
+    ids_col = batch.get("id")
+    ids = None
+    if ids_col is None:
+        has_id = numpy.zeros(n, bool)
+    elif ids_col.dtype.kind in "iu":
+        has_id = ~numpy.ma.getmaskarray(ids_col)
+    else:  # text (or other) ids: by value
+        ids = [v if type(v) is str and v else _text(v) for v in ids_col.tolist()]
+        has_id = numpy.fromiter((i is not None for i in ids), bool, n)
+    placed = (lon >= -180.0) & (lon <= 180.0) & (lat >= -90.0) & (lat <= 90.0)  # NaN fails too
+    keep = has_id & placed
+    _count(skipped, "no image id in the tile", int(n - has_id.sum()))
+    _count(skipped, "no position in the tile", int((has_id & ~placed).sum()))
+    rows = numpy.flatnonzero(keep)
+    if ids is None:
+        ids = [str(v) for v in numpy.ma.getdata(ids_col)[rows].tolist()]  # type: ignore[union-attr]
+    else:
+        ids = [ids[k] for k in rows.tolist()]
+    seqs = [v or "" for v in _text_column(batch.get("sequence_id"), rows, shared)]
+    creators = _text_column(batch.get("creator_id"), rows, shared)
+    orgs = _text_column(batch.get("organization_id"), rows, shared)
+    caps = _time_column(batch.get("captured_at"), rows)
+    angles = _angle_column(batch.get("compass_angle"), rows)
+    panos = _pano_column(batch.get("is_pano"), rows)
+    return list(map(Image, ids, lon[rows].tolist(), lat[rows].tolist(), seqs, caps, angles, panos, creators, orgs))
+
+
+def _count(skipped: dict[str, int], reason: str, n: int) -> None:
+    if n:
+        skipped[reason] = skipped.get(reason, 0) + n
+
+
+def _values(col, rows) -> list:
+    """The rows' values as Python objects, masked values as None."""
+    return col[rows].tolist()
+
+
+def _text_column(col, rows, shared: dict) -> list:
+    if col is None:
+        return [None] * len(rows)
+    return _shared_text(_values(col, rows), shared)
+
+
+def _time_column(col, rows) -> list:
+    """Epoch ms as int; unknown (0, missing) and impossible times as None."""
+    if col is None:
+        return [None] * len(rows)
+    if col.dtype.kind in "iuf":
+        a = col[rows]
+        data = numpy.ma.getdata(a)
+        with numpy.errstate(invalid="ignore"):
+            bad = numpy.ma.getmaskarray(a) | ~((data > 0) & (data < MAX_TIME))
+        return numpy.ma.array(numpy.where(bad, 0, data).astype(numpy.int64), mask=bad).tolist()
+    caps = [v if type(v) is int or v is None else _number(v) for v in _values(col, rows)]
+    return [int(c) if c and 0 < c < MAX_TIME else None for c in caps]
+
+
+def _angle_column(col, rows) -> list:
+    """Degrees in [0, 360); missing and non-finite as None."""
+    if col is None:
+        return [None] * len(rows)
+    if col.dtype.kind in "iuf":
+        a = col[rows]
+        data = numpy.ma.getdata(a).astype(numpy.float64)
+        bad = numpy.ma.getmaskarray(a) | ~numpy.isfinite(data)
+        return numpy.ma.array(numpy.mod(numpy.where(bad, 0.0, data), 360.0), mask=bad).tolist()
+    angles = [v if type(v) is float and math.isfinite(v) else _number(v) for v in _values(col, rows)]
+    return [a % 360.0 if a is not None else None for a in angles]
+
+
+def _pano_column(col, rows) -> list:
+    if col is None:
+        return [False] * len(rows)
+    if col.dtype.kind in "biu":
+        a = col[rows]
+        return (numpy.ma.filled(a, 0) != 0).tolist() if numpy.ma.isMaskedArray(a) else (a != 0).tolist()
+    return [v if type(v) is bool else _bool(v) for v in _values(col, rows)]
 
 
 def _column(col, name: str, n: int) -> list:
@@ -98,14 +190,24 @@ def _column(col, name: str, n: int) -> list:
     return values  # anything else is normalised value by value in _to_images
 
 
+def _point_arrays(geoms):
+    """lon, lat arrays of an all-point batch (one fixed-width block of little-endian WKB
+    points); None for any other batch."""
+    if geoms.dtype.kind != "V" or geoms.dtype.itemsize != 21:
+        return None
+    raw = numpy.frombuffer(geoms.tobytes(), dtype=[("o", "u1"), ("t", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    if not ((raw["o"] == 1).all() and (raw["t"] == 1).all()):
+        return None
+    lon = raw["x"] * (180.0 / geo.MERC_HALF)
+    lat = numpy.degrees(2 * numpy.arctan(numpy.exp(raw["y"] / geo.MERC_RADIUS)) - math.pi / 2)
+    return lon, lat
+
+
 def _points(geoms) -> list:
     """WKB points to lon/lat; all-point batches come as one fixed-width block (numpy, fast)."""
-    if geoms.dtype.kind == "V" and geoms.dtype.itemsize == 21:
-        raw = numpy.frombuffer(geoms.tobytes(), dtype=[("o", "u1"), ("t", "<u4"), ("x", "<f8"), ("y", "<f8")])
-        if (raw["o"] == 1).all() and (raw["t"] == 1).all():
-            lon = raw["x"] * (180.0 / geo.MERC_HALF)
-            lat = numpy.degrees(2 * numpy.arctan(numpy.exp(raw["y"] / geo.MERC_RADIUS)) - math.pi / 2)
-            return list(zip(lon.tolist(), lat.tolist()))
+    lonlat = _point_arrays(geoms)
+    if lonlat is not None:
+        return list(zip(lonlat[0].tolist(), lonlat[1].tolist()))
     return [_lonlat(_wkb_point(bytes(w))) if w is not None else None for w in geoms]
 
 
@@ -160,8 +262,8 @@ def _bool(v) -> bool:
     return bool(v)
 
 
-def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
-    shared: dict = {}
+def _to_images(xy: list, cols: dict, skipped: dict[str, int], shared: dict | None = None) -> list[Image]:
+    shared = {} if shared is None else shared
     ids = [v if type(v) is str and v else _text(v) for v in cols["id"]]
     seqs = _shared_text(cols["sequence_id"], shared)
     creators = _shared_text(cols["creator_id"], shared)

@@ -74,3 +74,134 @@ def test_geojson(tmp_path):
     assert props["captured_at"] == "2020-09-13T12:26:41.000Z" and props["id"] == str(10**15 + 1)
     assert doc["features"][0]["geometry"] == {"type": "Point", "coordinates": [6.1, 49.6]}
     assert not (tmp_path / "out.geojson.part").exists()
+
+
+def _reference_geojson_features(kind, records, cols):
+    """The features as the writer made them before it was made fast: one json.dumps per feature."""
+    spec = output.LAYERS[kind]
+    out = []
+    for rec in records:
+        if spec.geometry == "Point":
+            if not output._finite_point(rec):
+                continue
+            geom = {"type": "Point", "coordinates": [rec.lon, rec.lat]}
+        else:
+            lines = output._lines(rec)
+            if not lines:
+                continue
+            geom = {"type": spec.geometry, "coordinates": lines}
+        props = {name: output._json_value(v, typ) for (name, typ), v in zip(cols, spec.row(rec, cols))}
+        out.append(json.dumps({"type": "Feature", "id": rec.id, "geometry": geom, "properties": props},
+                              separators=(",", ":"), allow_nan=False))
+    return out
+
+
+def _odd_images():
+    nan, inf = float("nan"), float("inf")
+    base = images(30)
+    odd = [
+        Image("ü-1", 6, 49, "séq\"\\", 0, 360.0, False, None, "org", {"username": "jürgen_ø", "make": None}),
+        Image("2", 6.5, 49.5, "", -1, nan, True, "7", None, {"username": None, "altitude": inf}),
+        Image("3", nan, 49.5, "s", 1, 1.0, False),  # no position: left out
+        Image("4", 6.1, 49.1, "s", 253_402_300_799_999, -0.0, False, None, None, {"altitude": 12}),
+        Image("5", 6.1, 49.1, "s", 1.6e12 + 0.5, 5, 1, 7, None, {"width": 4000, "altitude": 1e300}),
+        Image("6", 6.1, 49.1, "s", None, None, False, "%s", "%d", {"computed_lon": 6.0, "computed_lat": nan}),
+        Image("7", 6.1, 49.1, "s", 1_600_000_059_999, 1e-7, False, None, None, None),
+    ]
+    return base + odd
+
+
+@pytest.mark.parametrize("fields", [(), ("username", "altitude", "width", "computed_geometry", "make")])
+def test_geojson_text_is_what_one_dumps_per_feature_gives(tmp_path, fields, monkeypatch):
+    monkeypatch.setattr(output, "_CHUNK", 7)  # several chunks, caches cleared between them
+    recs = _odd_images()
+    cols = output.columns("images", fields)
+    path = tmp_path / "out.geojson"
+    n = output.write_geojson(str(path), "images", recs, fields)
+    text = path.read_text()
+    body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
+    expected = _reference_geojson_features("images", recs, cols)
+    assert n == len(expected) == len(recs) - 1
+    assert body.split(",\n") == expected  # byte for byte
+    assert len(json.loads(text)["features"]) == n  # and valid JSON
+
+
+def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path):
+    seqs = [Sequence("s1", ["1", "2", "3"], [(6.1, 49.6), (6.2, float("nan")), (6.3, 49.8)], [1.0, None, float("inf")],
+                     [1, 2, 3], False, "42", None, "ann", parts=[0, 1]),
+            Sequence("s2", ["4"], [(float("nan"), 1.0)], [None], [None], True),  # no finite point: left out
+            Sequence("s3", ["5", "6"], [(6, 49), (7, 50)], [2, 3], [0, 60_000], True, None, "o")]
+    path = tmp_path / "out.geojson"
+    n = output.write_geojson(str(path), "sequences", seqs, ("username",))
+    text = path.read_text()
+    body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
+    assert n == 2
+    cols = output.columns("sequences", ("username",))
+    assert body.split(",\n") == _reference_geojson_features("sequences", seqs, cols)
+
+
+def _sql(path, query):
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_geopackage_bulk_insert_keeps_index_triggers_and_count_right(tmp_path, replace):
+    """The rows, the R-tree (checked by SQLite's own rtreecheck), GDAL's triggers and feature count
+    are what GDAL itself keeps: later appends and GDAL's own edits keep the index right."""
+    path = str(tmp_path / "out.gpkg")
+    if replace:
+        output.write_gpkg(path, "images", images(7))
+    output.write_gpkg(path, "images", images(300))
+    output.write_gpkg(path, "images", images(30, lon=7.0, start=300), append=True)
+    assert _sql(path, "SELECT rtreecheck('rtree_images_geom')") == [("ok",)]
+    assert _sql(path, "SELECT count(*), min(id), max(id) FROM rtree_images_geom") == [(330, 1, 330)]
+    # the count GDAL keeps (or NULL: GDAL then counts)
+    assert _sql(path, "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'images'") in ([(330,)],
+                                                                                                    [(None,)])
+    triggers = {name for (name,) in _sql(path, "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                               "AND tbl_name = 'images'")}
+    assert {"rtree_images_geom_insert", "rtree_images_geom_delete", "trigger_insert_feature_count_images"} <= triggers
+    ds = ogr.Open(path, update=1)
+    lyr = ds.GetLayerByName("images")
+    lyr.DeleteFeature(1)  # GDAL's own edit: the triggers keep the index and the count
+    f = ogr.Feature(lyr.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (8 50)"))
+    lyr.CreateFeature(f)
+    ds = None
+    assert _sql(path, "SELECT count(*) FROM rtree_images_geom") == [(330,)]
+    assert _sql(path, "SELECT rtreecheck('rtree_images_geom')") == [("ok",)]
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName("images")
+    assert lyr.GetFeatureCount() == 330
+    lyr.SetSpatialFilterRect(7.9, 49.9, 8.1, 50.1)
+    assert lyr.GetFeatureCount() == 1
+    lyr.SetSpatialFilterRect(6.99, 49.59, 7.1, 49.7)
+    assert lyr.GetFeatureCount() == 30
+    assert lyr.GetExtent() == pytest.approx((6.1, 8.0, 49.6, 50.0))  # with the point GDAL added
+
+
+def test_geopackage_rows_hold_each_value_as_one_insert_per_row_did(tmp_path):
+    """Every value written column by column is what the row-by-row insert bound; OGR reads the points."""
+    recs = _odd_images()
+    path = str(tmp_path / "out.gpkg")
+    fields = ("username", "altitude", "width", "computed_geometry", "make")
+    cols = output.columns("images", fields)
+    n = output.write_gpkg(path, "images", recs, fields)
+    kept = [r for r in recs if output._finite_point(r)]
+    assert n == len(kept) == len(recs) - 1
+    names = ", ".join(f'"{c.name}"' for c in cols)
+    rows = _sql(path, f"SELECT fid, {names} FROM images ORDER BY fid")
+    assert [r[0] for r in rows] == list(range(1, n + 1))
+    for rec, row in zip(kept, rows):
+        want = [output._sql_value(v, t) for (_, t), v in zip(cols, output.LAYERS["images"].row(rec, cols))]
+        want = [str(v) if t == "string" and v is not None else v for (_, t), v in zip(cols, want)]  # TEXT columns
+        assert list(row[1:]) == want, rec.id
+    ds = ogr.Open(path)
+    for rec, f in zip(kept, ds.GetLayerByName("images")):
+        assert (f.GetGeometryRef().GetX(), f.GetGeometryRef().GetY()) == (rec.lon, rec.lat)
