@@ -204,7 +204,8 @@ def beside_destination(dest: str, kinds, layer: str | None, tag: str) -> tuple[s
     """Where a result that must not replace ``dest`` goes: a file beside it, or for PostGIS
     tables named ``<layer>_<tag>`` (numbered when those exist)."""
     if not is_postgis(dest):
-        if len(list(kinds)) > 1 and not format_of(dest).multi:  # two files: find a stem free for both
+        fmt = format_of(dest)
+        if len(list(kinds)) > 1 and fmt is not None and not fmt.multi:  # two files: find a stem free for both
             stem, ext = os.path.splitext(dest)
             n = 1
             while True:
@@ -380,7 +381,7 @@ _MILLIS = {q: [f"{ms:03d}Z{q}" for ms in range(1000)] for q in ("", '"')}
 def _iso_times(values: list, cache: dict, quote: str) -> list:
     """``iso_time`` of each value (None stays None), in ``quote``s when the value is an int
     time in years 1970-9999 (made from per-minute heads and tables, not a datetime per value)."""
-    out = []
+    out: list[str | None] = []
     add = out.append
     millis = _MILLIS[quote]
     for v in values:
@@ -389,7 +390,7 @@ def _iso_times(values: list, cache: dict, quote: str) -> list:
             minute, sec = divmod(s, 60)
             head = cache.get((minute, quote))
             if head is None:  # "YYYY-MM-DDTHH:MM:
-                head = cache[(minute, quote)] = quote + iso_time(minute * 60_000)[:17]
+                head = cache[(minute, quote)] = quote + (iso_time(minute * 60_000) or "")[:17]
             add(head + _SECONDS[sec] + millis[ms])
         else:
             add(None if v is None else iso_time(v))
@@ -403,12 +404,13 @@ def _dumps(v) -> str:
 def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
     """Each value as the JSON text ``json.dumps(_json_value(v, typ))`` gives, with fast paths for the
     usual types (the same text, made without a call per value where possible)."""
-    out = []
+    out: list = []
     add = out.append
     if typ == "string" and cache is None:  # unique values (ids): nothing to share
         for v in values:
             add(_json_text(v) if type(v) is str else "null" if v is None else _dumps(_json_value(v, typ)))
     elif typ == "string":
+        assert cache is not None  # nosec B101 (the branch above took None)
         for v in values:
             if type(v) is str:
                 t = cache.get(v)
@@ -424,7 +426,7 @@ def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
             else:
                 add("null" if v is None else _dumps(_json_value(v, typ)))
     elif typ == "datetime":
-        texts = _iso_times(values, cache, '"')
+        texts = _iso_times(values, cache if cache is not None else {}, '"')
         out = [t if t is None or t[0] == '"' else _dumps(t) for t in texts]
         return [("null" if t is None else t) for t in out]
     elif typ == "coordinate":  # as it is (positions are checked finite before)
@@ -728,7 +730,7 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
             con.execute(f"DROP TRIGGER {_sql_name(name)}")
         start = con.execute(f"SELECT coalesce(max(fid), 0) FROM {_sql_name(layer)}").fetchone()[0]  # nosec B608
         count = 0
-        caches = [{} for _ in cols]
+        caches: list[dict] = [{} for _ in cols]
         for at in range(0, len(records), _CHUNK):
             kept, blobs, boxes = _blobs(spec, records[at:at + _CHUNK])
             if not kept:
@@ -987,4 +989,4 @@ def _write_postgis(dest: str, kind: str, records, cols, description: str, layer:
         ds = None
 
 
-POSTGIS_FMT = format_of("PG:")
+POSTGIS_FMT: Format = format_of("PG:")  # type: ignore[assignment]

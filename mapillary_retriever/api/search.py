@@ -573,6 +573,8 @@ def _pool(client: Client, items: list, work, done, failed, abandoned=None) -> No
     except MapillaryError as e:
         if abandoned is not None:
             abandoned(list(pending.values()) + list(queue), e)
+        ex.shutdown(wait=False, cancel_futures=True)
+        wait(pending, timeout=1.0)  # let requests already on the wire end (briefly): none outlives the search
         raise
     finally:
         ex.shutdown(wait=False, cancel_futures=True)

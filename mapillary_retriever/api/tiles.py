@@ -89,7 +89,7 @@ def _arrow_images(layer, skipped: dict[str, int], shared: dict) -> list[Image]:
         geoms = batch[geom_name]
         lonlat = _point_arrays(geoms)
         if lonlat is not None:
-            out += _batch_images(batch, *lonlat, skipped, shared)
+            out += _batch_images(batch, lonlat[0], lonlat[1], skipped, shared)
             continue
         n = len(geoms)
         cols = {c: _column(batch.get(c), c, n) for c in _COLUMNS}
