@@ -66,7 +66,7 @@ GRAPH_URL = "https://graph.mapillary.com"
 TILES_URL = "https://tiles.mapillary.com"
 TILE_PATH = "/maps/vtp/{layer}/2/{z}/{x}/{y}"
 USER_AGENT = __about__.USER_AGENT
-TOKEN_CHECK_IMAGE = "178993950747668"  # a public image: one entity request checks a token
+CHECK_IMAGE_ID = "178993950747668"  # a public image: one entity request checks a token
 
 
 @dataclass
@@ -395,7 +395,7 @@ class Client:
         """One small entity request (not a search, which spends search budget); raises AuthError.
         An answer that the image does not exist (any more) still means the token was accepted."""
         try:
-            self.graph(TOKEN_CHECK_IMAGE, {"fields": "id"}, kind="entity")
+            self.graph(CHECK_IMAGE_ID, {"fields": "id"}, kind="entity")
         except errors.NotFoundError:
             pass
 

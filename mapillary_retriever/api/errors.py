@@ -25,7 +25,7 @@ def redact(text: str) -> str:
 class Cause(str, Enum):
     """Why something could not be fetched: what a user interface acts on."""
 
-    TOKEN = "token"  # missing, malformed, expired or revoked token: open the settings
+    TOKEN = "token"  # nosec B105 (a cause, not a password): missing, malformed, expired or revoked token
     UNREACHABLE = "unreachable"  # nothing connects or answers: network, proxy, outage
     RATE_LIMITED = "rate-limited"  # per-minute limits: wait a few minutes
     QUOTA = "quota"  # the daily tile quota is spent, or the tile server refuses this client

@@ -89,7 +89,7 @@ class SearchDialog(QDialog):
         self._within_key: tuple | None = None
         self.task: SearchTask | None = None
         self.has_token = False
-        self.token_state = "none"
+        self.store_state = "none"
         self._restoring = False
         self._selection_layer = None
         self._build()
@@ -636,7 +636,7 @@ class SearchDialog(QDialog):
             self.problem = e.message
         if self.problem:
             self._set_status(self.problem, "warning")
-        elif self.token_state == "locked":
+        elif self.store_state == "locked":
             self._set_status(tr("Ready to search {what}. The stored token is locked: QGIS will ask for its master "
                                 "password.").format(what=self.form_state().summary(self.query)), "info")
         elif not self.has_token:
@@ -675,17 +675,17 @@ class SearchDialog(QDialog):
 
     def refresh_token(self) -> None:
         """Re-read where the token comes from (after the settings change), never asking for a password."""
-        self.token_state = auth.token_state()
-        self.has_token = self.token_state in ("stored", "env", "locked")
-        if self.token_state == "locked":
+        self.store_state = auth.token_state()
+        self.has_token = self.store_state in ("stored", "env", "locked")
+        if self.store_state == "locked":
             self.token_text.setText(tr("<b>Token stored, locked.</b> QGIS keeps it in its authentication database, "
                                        "which needs the master password once per session."))
         else:
             self.token_text.setText(tr(
                 "<b>No Mapillary token yet.</b> Searching needs a free client token: open the settings, "
                 "follow the link to Mapillary's developer page and paste the token there."))
-        self.unlock_button.setVisible(self.token_state == "locked")
-        self.token_banner.setVisible(self.token_state in ("none", "locked"))
+        self.unlock_button.setVisible(self.store_state == "locked")
+        self.token_banner.setVisible(self.store_state in ("none", "locked"))
         self.validate()
 
     def unlock(self) -> bool:
@@ -698,7 +698,7 @@ class SearchDialog(QDialog):
     def request_search(self) -> None:
         if not self.validate():
             return
-        if self.token_state == "locked" and not self.unlock():
+        if self.store_state == "locked" and not self.unlock():
             self._set_status(tr("The token is stored but locked: unlock QGIS's authentication database (its master "
                                 "password) to search."), "warning")
             return
