@@ -736,27 +736,34 @@ def _rtree_float(d: np.ndarray, down: bool) -> np.ndarray:
     return f
 
 
-def _rtree_pack(con: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.ndarray) -> None:
-    """Fill the empty R-tree ``rtree`` (columns minx, maxx, miny, maxy) with ``ids`` and their
-    ``boxes`` (n x 4, float64) in one pass: full nodes in sort-tile-recursive order written straight
-    into its shadow tables (_node, _rowid, _parent) in SQLite's own format, instead of one insert per
-    entry. The caller checks with ``rtreecheck`` in the tests."""
+def _rtree_boxes(minx, maxx, miny, maxy) -> np.ndarray:
+    """Boxes (four columns of floats) as the R-tree stores them: n x 4 float32."""
+    out = np.empty((len(minx), 4), dtype=np.float32)
+    for i, col in enumerate((minx, maxx, miny, maxy)):
+        out[:, i] = _rtree_float(np.asarray(col, dtype=np.float64), down=i % 2 == 0)
+    return out
+
+
+def _rtree_pack(con: sqlite3.Connection, rtree: str, first_id: int, box: np.ndarray) -> None:
+    """Fill the empty R-tree ``rtree`` (columns minx, maxx, miny, maxy) with the ids ``first_id``,
+    ``first_id + 1``, ... and their boxes (``_rtree_boxes``) in one pass: full nodes in sort-tile-recursive
+    order written straight into its shadow tables (_node, _rowid, _parent) in SQLite's own format,
+    instead of one insert per entry. ``box`` is reordered in place. (The tests check the result with SQLite's
+    ``rtreecheck``.)"""
     node_table = _sql_name(rtree + "_node")
     size = con.execute(f"SELECT length(data) FROM {node_table} WHERE nodeno = 1").fetchone()[0]  # nosec B608
     per = (size - 4) // _RTREE_CELL.itemsize
-    box = np.empty(boxes.shape, dtype=np.float32)
-    for i in range(4):
-        box[:, i] = _rtree_float(boxes[:, i], down=i % 2 == 0)
-    n = len(ids)
+    n = len(box)
     # leaves: vertical slabs by x, each sorted by y (sort-tile-recursive)
-    cx, cy = boxes[:, 0] + boxes[:, 1], boxes[:, 2] + boxes[:, 3]
     leaves = -(-n // per)
     slabs = max(1, int(math.ceil(math.sqrt(leaves))))
-    by_x = np.argsort(cx, kind="stable")
-    slab = np.empty(n, dtype=np.int64)
-    slab[by_x] = np.arange(n) // (-(-leaves // slabs) * per)
-    order = np.lexsort((cy, slab))
-    levels = [(ids[order], box[order])]  # entries of each level, bottom up
+    slab = np.empty(n, dtype=np.int32)
+    slab[np.argsort(box[:, 0] + box[:, 1], kind="stable")] = np.arange(n) // (-(-leaves // slabs) * per)
+    order = np.lexsort((box[:, 2] + box[:, 3], slab))
+    del slab
+    box[:] = box[order]  # in place: the caller's array (memory: a million boxes are 16 MB)
+    order += first_id
+    levels = [(order, box)]  # entries of each level, bottom up
     while len(levels[-1][0]) > per:
         _, b = levels[-1]
         starts = np.arange(0, len(b), per)
@@ -771,28 +778,31 @@ def _rtree_pack(con: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.
         first[lv], nxt = nxt, nxt + counts[lv]
     for lv in range(1, len(levels)):
         levels[lv][0][:] = np.arange(first[lv - 1], first[lv - 1] + counts[lv - 1])
+    step = 400  # nodes serialised at once (bounded memory)
     for lv, (entries, b) in enumerate(levels):
-        k, m = counts[lv], len(entries)
-        cells = np.zeros(k * per, dtype=_RTREE_CELL)
-        cells["id"][:m], cells["box"][:m] = entries, b
-        raw = np.zeros((k, size), dtype=np.uint8)
-        raw[:, 4:4 + per * _RTREE_CELL.itemsize] = cells.view(np.uint8).reshape(k, -1)
-        filled = np.full(k, per)
-        filled[-1] = m - per * (k - 1)
-        raw[:, 2], raw[:, 3] = filled >> 8, filled & 0xFF
-        numbers = range(first[lv], first[lv] + k)
-        owner = np.arange(m) // per + first[lv]  # the node each entry is in
-        if lv == len(levels) - 1:  # the root: its depth in its first two bytes
-            raw[0, 0], raw[0, 1] = (lv >> 8) & 0xFF, lv & 0xFF
-            con.execute(f"UPDATE {node_table} SET data = ? WHERE nodeno = 1", (raw[0].tobytes(),))  # nosec B608
-        else:
-            con.executemany(f"INSERT INTO {node_table} VALUES (?, ?)", zip(numbers, map(bytes, raw)))  # nosec B608
-        if lv == 0:
-            con.executemany(f"INSERT INTO {_sql_name(rtree + '_rowid')} VALUES (?, ?)",  # nosec B608
-                            zip(entries.tolist(), owner.tolist()))
-        else:
-            con.executemany(f"INSERT INTO {_sql_name(rtree + '_parent')} VALUES (?, ?)",  # nosec B608
-                            zip(entries.tolist(), owner.tolist()))
+        mapping = _sql_name(rtree + ("_rowid" if lv == 0 else "_parent"))
+        for at in range(0, counts[lv], step):
+            k = min(step, counts[lv] - at)
+            chunk = slice(at * per, min((at + k) * per, len(entries)))
+            m = chunk.stop - chunk.start
+            cells = np.zeros(k * per, dtype=_RTREE_CELL)
+            cells["id"][:m], cells["box"][:m] = entries[chunk], b[chunk]
+            raw = np.zeros((k, size), dtype=np.uint8)
+            raw[:, 4:4 + per * _RTREE_CELL.itemsize] = cells.view(np.uint8).reshape(k, -1)
+            filled = np.full(k, per)
+            filled[-1] = m - per * (k - 1)
+            raw[:, 2], raw[:, 3] = filled >> 8, filled & 0xFF
+            numbers = range(first[lv] + at, first[lv] + at + k)
+            if lv == len(levels) - 1:  # the root: its depth in its first two bytes
+                raw[0, 0], raw[0, 1] = (lv >> 8) & 0xFF, lv & 0xFF
+                con.execute(f"UPDATE {node_table} SET data = ? WHERE nodeno = 1",  # nosec B608
+                            (raw[0].tobytes(),))
+            else:
+                con.executemany(f"INSERT INTO {node_table} VALUES (?, ?)",  # nosec B608
+                                zip(numbers, map(bytes, raw)))
+            owner = np.arange(m) // per + (first[lv] + at)  # the node each entry is in
+            con.executemany(f"INSERT INTO {mapping} VALUES (?, ?)",  # nosec B608
+                            zip(entries[chunk].tolist(), owner.tolist()))
 
 
 def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, cols) -> int:
@@ -814,7 +824,7 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
             con.execute(f"DROP TRIGGER {_sql_name(name)}")
         start = con.execute(f"SELECT coalesce(max(fid), 0) FROM {_sql_name(layer)}").fetchone()[0]  # nosec B608
         bulk = has_rtree and _rtree_empty(con, rtree)  # packed in one pass after the rows; else row by row
-        boxes_all: list[np.ndarray] = []
+        box = np.empty((len(records) if bulk else 0, 4), dtype=np.float32)  # the R-tree's boxes, filled below
         count = 0
         caches: list[dict] = [{} for _ in cols]
         for at in range(0, len(records), _CHUNK):
@@ -829,7 +839,7 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
             con.executemany(f"INSERT INTO {_sql_name(layer)} ({names}) VALUES ({marks})",  # nosec B608
                             zip(fids, blobs, *values))
             if bulk:
-                boxes_all.append(np.array(boxes, dtype=np.float64).T)
+                box[count:count + len(kept)] = _rtree_boxes(*boxes)
             elif has_rtree:
                 con.executemany(f"INSERT INTO {_sql_name(rtree)} VALUES (?, ?, ?, ?, ?)",  # nosec B608
                                 zip(fids, *boxes))
@@ -841,8 +851,7 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
                 if len(cache) > _CHUNK:
                     cache.clear()
         if bulk and count:
-            _rtree_pack(con, rtree, np.arange(start + 1, start + count + 1, dtype=np.int64),
-                        np.concatenate(boxes_all))
+            _rtree_pack(con, rtree, start + 1, box[:count])
         if counted:
             con.execute("UPDATE gpkg_ogr_contents SET feature_count = feature_count + ? "
                         "WHERE lower(table_name) = lower(?)", (count, layer))

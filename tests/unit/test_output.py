@@ -207,11 +207,12 @@ def test_geopackage_rows_hold_each_value_as_one_insert_per_row_did(tmp_path):
         assert (f.GetGeometryRef().GetX(), f.GetGeometryRef().GetY()) == (rec.lon, rec.lat)
 
 
-@pytest.mark.parametrize("n", [1, 51, 52, 51 * 51, 51 * 51 + 1, 6000])
+@pytest.mark.parametrize("n", [1, 51, 52, 51 * 51, 51 * 51 + 1, 6000, 21000])
 def test_packed_rtree_is_what_sqlite_inserts_give(tmp_path, n):
     """The R-tree packed straight into its shadow tables holds, entry for entry, the float32 boxes
     SQLite's own inserts store (minimums rounded down, maximums up, negative values too), passes
-    rtreecheck at every tree depth, answers box queries as a scan does, and takes SQLite's edits after."""
+    rtreecheck at every tree depth (and across the writer's batches of nodes), answers box queries as a
+    scan does, and takes SQLite's edits after."""
     import random
     import sqlite3
 
@@ -231,7 +232,7 @@ def test_packed_rtree_is_what_sqlite_inserts_give(tmp_path, n):
     con.executemany("INSERT INTO inserted VALUES (?, ?, ?, ?, ?)", [(i, *b) for i, b in zip(ids, boxes)])
     assert output._rtree_empty(con, "packed")
     con.execute("BEGIN")
-    output._rtree_pack(con, "packed", np.array(ids, dtype=np.int64), np.array(boxes, dtype=np.float64))
+    output._rtree_pack(con, "packed", ids[0], output._rtree_boxes(*np.array(boxes, dtype=np.float64).T))
     con.execute("COMMIT")
     assert not output._rtree_empty(con, "packed")
     assert con.execute("SELECT rtreecheck('packed')").fetchone() == ("ok",)
