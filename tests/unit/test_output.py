@@ -205,3 +205,48 @@ def test_geopackage_rows_hold_each_value_as_one_insert_per_row_did(tmp_path):
     ds = ogr.Open(path)
     for rec, f in zip(kept, ds.GetLayerByName("images")):
         assert (f.GetGeometryRef().GetX(), f.GetGeometryRef().GetY()) == (rec.lon, rec.lat)
+
+
+@pytest.mark.parametrize("n", [1, 51, 52, 51 * 51, 51 * 51 + 1, 6000, 21000])
+def test_packed_rtree_is_what_sqlite_inserts_give(tmp_path, n):
+    """The R-tree packed straight into its shadow tables holds, entry for entry, the float32 boxes
+    SQLite's own inserts store (minimums rounded down, maximums up, negative values too), passes
+    rtreecheck at every tree depth (and across the writer's batches of nodes), answers box queries as a
+    scan does, and takes SQLite's edits after."""
+    import random
+    import sqlite3
+
+    import numpy as np
+
+    rnd = random.Random(n)
+    boxes = []
+    for _ in range(n):
+        x, y = rnd.uniform(-180, 180), rnd.uniform(-90, 90)
+        w, h = (0.0, 0.0) if rnd.random() < 0.7 else (rnd.random(), rnd.random())
+        boxes.append((x, x + w, y, y + h))
+    ids = list(range(10, 10 + n))
+    con = sqlite3.connect(str(tmp_path / "r.sqlite"), isolation_level=None)
+    con.execute("PRAGMA page_size = 4096")
+    for name in ("packed", "inserted"):
+        con.execute(f"CREATE VIRTUAL TABLE {name} USING rtree(id, minx, maxx, miny, maxy)")
+    con.executemany("INSERT INTO inserted VALUES (?, ?, ?, ?, ?)", [(i, *b) for i, b in zip(ids, boxes)])
+    assert output._rtree_empty(con, "packed")
+    con.execute("BEGIN")
+    output._rtree_pack(con, "packed", ids[0], output._rtree_boxes(*np.array(boxes, dtype=np.float64).T))
+    con.execute("COMMIT")
+    assert not output._rtree_empty(con, "packed")
+    assert con.execute("SELECT rtreecheck('packed')").fetchone() == ("ok",)
+    depth = int.from_bytes(con.execute("SELECT data FROM packed_node WHERE nodeno = 1").fetchone()[0][:2], "big")
+    assert depth == (0 if n <= 51 else 1 if n <= 51 * 51 else 2)
+    assert con.execute("SELECT * FROM packed ORDER BY id").fetchall() == \
+        con.execute("SELECT * FROM inserted ORDER BY id").fetchall()
+    for _ in range(20):
+        x, y = rnd.uniform(-180, 150), rnd.uniform(-90, 60)
+        q = "SELECT id FROM {} WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ? ORDER BY id"
+        args = (x, x + 30, y, y + 30)
+        assert con.execute(q.format("packed"), args).fetchall() == con.execute(q.format("inserted"), args).fetchall()
+    con.execute("DELETE FROM packed WHERE id % 3 = 0")
+    con.execute("INSERT INTO packed VALUES (1, 0, 1, 0, 1)")
+    assert con.execute("SELECT rtreecheck('packed')").fetchone() == ("ok",)
+    assert con.execute("SELECT count(*) FROM packed").fetchone() == (n - len(range(12, 10 + n, 3)) + 1,)
+    con.close()
