@@ -145,6 +145,14 @@ class _Request:
         self.start = self.last_byte = time.monotonic()
 
     def run(self) -> Response:
+        try:
+            return self._run()
+        except RuntimeError as e:  # a Qt object went away under us (PyQt: "wrapped C/C++ object … deleted")
+            if "C/C++ object" not in str(e):
+                raise
+            raise TransientError("The connection to Mapillary broke (the reply went away).") from None
+
+    def _run(self) -> Response:
         if self.transport.is_cancelled():
             raise CancelledError()
         loop = QEventLoop()  # first: it gives a plain Python thread its event dispatcher
@@ -165,13 +173,16 @@ class _Request:
                 loop.exec()
             timer.stop()
             self._read()
+            if self.stopped is None and sip.isdeleted(reply):
+                self.stopped = TransientError("The connection to Mapillary broke (the reply went away).")
             return self._result(reply)
         finally:
             timer.stop()
             self.reply = None
             # Deleted now, not later: a later delete lets PyQt hand a stale (deleted) wrapper to the next
             # reply Qt allocates at the same address on a busy thread ("QNetworkReply has been deleted").
-            sip.delete(reply)
+            if not sip.isdeleted(reply):
+                sip.delete(reply)
 
     def _request(self) -> QNetworkRequest:
         request = QNetworkRequest(build_url(self.url, self.params))
@@ -194,12 +205,15 @@ class _Request:
     def _abort(self, why: MapillaryError) -> None:
         if self.stopped is None:
             self.stopped = why
-        if self.reply is not None and not self.reply.isFinished():
+        if self.reply is not None and not sip.isdeleted(self.reply) and not self.reply.isFinished():
             self.reply.abort()
 
     def _read(self) -> None:
         reply = self.reply
         if reply is None or self.stopped is not None:
+            return
+        if sip.isdeleted(reply):  # Qt let go of the reply under us: a broken connection, retried
+            self.stopped = TransientError("The connection to Mapillary broke (the reply went away).")
             return
         chunk = bytes(reply.readAll())
         if not chunk:
@@ -221,7 +235,9 @@ class _Request:
 
     def _encoded(self) -> bool:
         reply = self.reply
-        return reply is not None and bool(bytes(reply.rawHeader(b"Content-Encoding")).strip())
+        if reply is None or sip.isdeleted(reply):
+            return False
+        return bool(bytes(reply.rawHeader(b"Content-Encoding")).strip())
 
     def _check(self) -> None:
         now = time.monotonic()
