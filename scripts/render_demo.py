@@ -59,7 +59,7 @@ PAGE_W, PAGE_H = 297.0, 240.0  # mm
 MAP_X, MAP_Y, MAP_W, MAP_H = 8.0, 30.0, 205.0, 196.0
 BACKGROUND = QColor("#f3f1ec")
 WEB_MERCATOR = QgsCoordinateReferenceSystem("EPSG:3857")
-LEGEND_H = 52.0  # mm
+LEGEND_H = 72.0  # mm: two layers of two scale-based entries each, the area and the point
 DETAIL_W, DETAIL_HALF = 68.0, 20.0  # mm, metres
 DETAIL_X, DETAIL_Y = MAP_X + MAP_W + 8, MAP_Y + MAP_H - DETAIL_W - 7
 DETAIL_RED = "#d7191c"
@@ -231,6 +231,7 @@ def render(gpkg: str, png: str, lon: float, lat: float, radius: float, dpi: int,
     legend.setSymbolWidth(6)
     legend.setSymbolHeight(5)
     legend.setBackgroundEnabled(False)
+    legend.setLegendFilterByMapEnabled(True)  # only what the map shows at its scale (the styles are scale-based)
     layout.addLayoutItem(legend)
     legend.attemptMove(QgsLayoutPoint(side_x, MAP_Y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     legend.adjustBoxSize()
@@ -254,7 +255,7 @@ def render(gpkg: str, png: str, lon: float, lat: float, radius: float, dpi: int,
              "Retrieved headless with qgis_process:\nmapillary:searchimages and\nmapillary:searchsequences, "
              "into one GeoPackage.\n\n"
              "Data: the local sandbox's generated world (a stand-in for Mapillary v4).\n" + ATTRIBUTION)
-    legend_h = LEGEND_H  # the legend sizes itself when drawn; its five entries take about this much
+    legend_h = LEGEND_H  # the legend sizes itself when drawn; its entries take about this much
     label(layout, notes, side_x, MAP_Y + legend_h + 4, PAGE_W - side_x - 6, DETAIL_Y - MAP_Y - legend_h - 8, 7.5,
           color="#444444")
     page.setPageStyleSymbol(QgsFillSymbol.createSimple({"color": "white", "outline_style": "no"}))
