@@ -445,9 +445,19 @@ class _Search:
         found_any: dict[str, bool] = {}
 
         def work(url):
-            return self._graph(url)
+            try:
+                return self._graph(url)
+            except TooMuchDataError:
+                return None
 
         def done(url, data):
+            if data is None:  # refused as too much: the same page with fewer rows, then named
+                limit = int(dict(parse_qsl(urlsplit(url).query)).get("limit", LIMITS[0]))
+                smaller = [n for n in LIMITS if n < limit]
+                if smaller:
+                    return [_set_param(url, "limit", str(smaller[0]))]
+                self.report.fail("page", url, f"refused as too much data even with limit {limit}", Cause.TOO_DENSE)
+                return []
             rows = _rows(data)
             self._take(rows)
             name = dict(parse_qsl(urlsplit(url).query)).get("creator_username", "")
@@ -655,6 +665,12 @@ def _page_key(url: str) -> str:
 
 def _without(fields: str, name: str) -> str:
     return ",".join(f for f in fields.split(",") if f != name)
+
+
+def _set_param(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name] + [(name, value)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _replace_param(url: str, name: str, change) -> str:

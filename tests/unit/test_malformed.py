@@ -84,3 +84,41 @@ def test_graph_rows_without_geometry_are_skipped_and_counted():
     assert [i.id for i in res.images] == ["1"]
     assert report.skipped["no id or position in the Graph API answer"] == 5
     assert "5 skipped" in report.summary()
+
+
+class DenseUser:
+    """A transport: a user's pages are refused as too much data above limit 1000, then served in
+    pages of ``limit`` rows with cursor links (which carry no token)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.limits: list[int] = []
+
+    def get(self, url, params, headers, config):
+        from urllib.parse import parse_qsl, urlencode, urlsplit
+
+        query = dict(parse_qsl(urlsplit(url).query))
+        limit, after = int(query.get("limit", 2000)), int(query.get("after", 0))
+        self.limits.append(limit)
+        if limit > 1000:
+            body = {"error": {"message": "Please reduce the amount of data you're asking for, then retry your "
+                              "request", "type": "OAuthException", "code": 1}}
+            return Response(500, {}, json.dumps(body).encode())
+        rows = [{"id": str(10**15 + i), "geometry": {"type": "Point", "coordinates": [6.1 + i * 1e-5, 49.6]},
+                 "captured_at": 1_600_000_000_000 + i * 1000, "sequence": "s", "creator": {"id": "7"}}
+                for i in range(after, min(after + limit, self.total))]
+        data = {"data": rows}
+        if after + limit < self.total:
+            data["paging"] = {"next": url.split("?")[0] + "?" + urlencode(dict(query, after=after + limit))}
+        return Response(200, {}, json.dumps(data).encode())
+
+    def close(self):
+        pass
+
+
+def test_a_users_page_refused_as_too_much_is_asked_with_fewer_rows():
+    server = DenseUser(2500)
+    res = search(Query.build(usernames="busy_mapper"), "MLY|test", config=fast(workers=2), transport=server)
+    assert res.report.complete, res.report.summary()
+    assert len(res.images) == 2500 and len({i.id for i in res.images}) == 2500
+    assert server.limits[:2] == [2000, 1000] and set(server.limits[1:]) == {1000}
