@@ -8,26 +8,9 @@ import math
 
 import pytest
 from test_cli import run
+from truth import azimuth, dist, off
 
-R = 6_371_008.8
 LON0, LAT0 = 6.1300, 49.6100  # sandbox CENTER
-
-
-def dist(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * R * math.asin(math.sqrt(h))
-
-
-def azimuth(lon1, lat1, lon2, lat2) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    return math.degrees(math.atan2(math.sin(dl) * math.cos(p2),
-                                   math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))) % 360
-
-
-def off(a, b) -> float:
-    d = abs(a - b) % 360
-    return min(d, 360 - d)
 
 
 POINTS = {"p1": (LON0, LAT0), "p2": (LON0 + 0.0012, LAT0 + 0.0004), "p3": (LON0 - 0.0015, LAT0 - 0.0006)}

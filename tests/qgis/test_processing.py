@@ -33,30 +33,13 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QMetaType
+from truth import EARTH_RADIUS, azimuth, dist, off
 
-R = 6_371_008.8
 LON0, LAT0 = 6.1300, 49.6100  # sandbox.CENTER (checked below)
 POINT = f"{LON0},{LAT0} [EPSG:4326]"
 
 
 # --- the truth, independently -------------------------------------------------
-
-def dist(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * R * math.asin(math.sqrt(h))
-
-
-def azimuth(lon1, lat1, lon2, lat2) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    return math.degrees(math.atan2(math.sin(dl) * math.cos(p2),
-                                   math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))) % 360
-
-
-def off(a, b) -> float:
-    d = abs(a - b) % 360
-    return min(d, 360 - d)
-
 
 def merc_to_lonlat(x, y):
     a = 6378137.0
@@ -295,7 +278,7 @@ def test_imagesforfeatures_points_equal_truth(provider, sandbox, looking):
 
 def test_imagesforfeatures_lines_and_polygons(provider, sandbox):
     # a 30 m square around the centre and a 200 m line west of it, in WGS84
-    k = 1 / (R * math.pi / 180)
+    k = 1 / (EARTH_RADIUS * math.pi / 180)
     dlat, dlon = 15 * k, 15 * k / math.cos(math.radians(LAT0))
     square = QgsGeometry.fromPolygonXY([[QgsPointXY(LON0 - dlon, LAT0 - dlat), QgsPointXY(LON0 + dlon, LAT0 - dlat),
                                          QgsPointXY(LON0 + dlon, LAT0 + dlat), QgsPointXY(LON0 - dlon, LAT0 + dlat),
@@ -315,8 +298,8 @@ def test_imagesforfeatures_lines_and_polygons(provider, sandbox):
 
     # the line: every image within 8 m of the segment (own planar distance on a local plane)
     def seg_dist(lon, lat):
-        kx = math.cos(math.radians(LAT0)) * R * math.pi / 180
-        ky = R * math.pi / 180
+        kx = math.cos(math.radians(LAT0)) * EARTH_RADIUS * math.pi / 180
+        ky = EARTH_RADIUS * math.pi / 180
         px, py = (lon - a[0]) * kx, (lat - a[1]) * ky
         bx, by = (b[0] - a[0]) * kx, (b[1] - a[1]) * ky
         t = max(0.0, min(1.0, (px * bx + py * by) / (bx * bx + by * by)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from truth import expected_lines
+from truth import dist, expected_lines, in_bbox, near
 
 from mapillary_retriever.api import Cause, Query, resume, search
 from mapillary_retriever.api.client import Config
@@ -14,22 +14,6 @@ from mapillary_retriever.api.geo import tiles_for_bbox
 
 def fast(**kw) -> Config:
     return Config.from_env(backoff=0.01, max_backoff=0.05, **kw)
-
-
-def dist(lon1, lat1, lon2, lat2) -> float:
-    """Independent haversine (metres) for the truth."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
-def in_bbox(world, b):
-    return {i.id for i in world.images if b[0] <= i.lon <= b[2] and b[1] <= i.lat <= b[3]}
-
-
-def near(world, lon, lat, radius):
-    return {i.id for i in world.images if dist(lon, lat, i.lon, i.lat) <= radius}
 
 
 @pytest.fixture(scope="module")

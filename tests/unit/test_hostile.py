@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from truth import near
 
 from mapillary_retriever.api import Cause, Query, output, search
 from mapillary_retriever.api.client import Config
@@ -24,15 +25,6 @@ SMALL = dict(closeto=CENTER, radius=300)  # 4 tiles, ~20 Graph boxes
 def fast(**kw) -> Config:
     kw = {"backoff": 0.01, "max_backoff": 0.05, **kw}
     return Config.from_env(**kw)
-
-
-def near(world, lon, lat, radius) -> set[str]:
-    def dist(lon2, lat2):
-        p1, p2 = math.radians(lat), math.radians(lat2)
-        a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon) / 2) ** 2
-        return 2 * 6371008.8 * math.asin(math.sqrt(a))
-
-    return {i.id for i in world.images if dist(i.lon, i.lat) <= radius}
 
 
 def timed(fn):

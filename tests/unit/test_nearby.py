@@ -7,30 +7,13 @@ import math
 from datetime import datetime, timezone
 
 import pytest
+from truth import EARTH_RADIUS, azimuth, dist, off
 
 from mapillary_retriever.api import Cause, QueryError
 from mapillary_retriever.api.client import Config
 from mapillary_retriever.api.nearby import Feature, images_for_features
 
-R = 6_371_008.8
 LON0, LAT0 = 6.13, 49.61
-
-
-def dist(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * R * math.asin(math.sqrt(h))
-
-
-def azimuth(lon1, lat1, lon2, lat2) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    return math.degrees(math.atan2(math.sin(dl) * math.cos(p2),
-                                   math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl))) % 360
-
-
-def off(a, b) -> float:
-    d = abs(a - b) % 360
-    return min(d, 360 - d)
 
 
 def fast() -> Config:
@@ -68,7 +51,7 @@ def test_points_equal_truth(sandbox, looking):
 
 
 def test_polygon_inside_and_line_distance(sandbox):
-    k = 1 / (R * math.pi / 180)
+    k = 1 / (EARTH_RADIUS * math.pi / 180)
     dlat, dlon = 15 * k, 15 * k / math.cos(math.radians(LAT0))
     ring = [(LON0 - dlon, LAT0 - dlat), (LON0 + dlon, LAT0 - dlat), (LON0 + dlon, LAT0 + dlat),
             (LON0 - dlon, LAT0 + dlat), (LON0 - dlon, LAT0 - dlat)]
@@ -84,7 +67,7 @@ def test_polygon_inside_and_line_distance(sandbox):
     assert all(off(m.bearing, azimuth(m.image.lon, m.image.lat, LON0, LAT0)) < 1 for m in centre)
 
     def seg_dist(lon, lat):  # a local plane of its own
-        kx, ky = math.cos(math.radians(LAT0)) * R * math.pi / 180, R * math.pi / 180
+        kx, ky = math.cos(math.radians(LAT0)) * EARTH_RADIUS * math.pi / 180, EARTH_RADIUS * math.pi / 180
         px, py = (lon - a[0]) * kx, (lat - a[1]) * ky
         bx, by = (b[0] - a[0]) * kx, (b[1] - a[1]) * ky
         t = max(0.0, min(1.0, (px * bx + py * by) / (bx * bx + by * by)))
@@ -101,7 +84,7 @@ def test_polygon_inside_and_line_distance(sandbox):
 
 def test_a_polygon_hole_is_outside(sandbox):
     def square(half):
-        k = 1 / (R * math.pi / 180)
+        k = 1 / (EARTH_RADIUS * math.pi / 180)
         dlat, dlon = half * k, half * k / math.cos(math.radians(LAT0))
         return [(LON0 - dlon, LAT0 - dlat), (LON0 + dlon, LAT0 - dlat), (LON0 + dlon, LAT0 + dlat),
                 (LON0 - dlon, LAT0 + dlat)]

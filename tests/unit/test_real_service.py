@@ -5,11 +5,11 @@ token checks, far places, failed extra fields, edge inputs, the users strategy).
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 
 import pytest
+from truth import dist, near
 
 from mapillary_retriever.api import Cause, Query, QueryError, resume, search
 from mapillary_retriever.api import errors as api_errors
@@ -29,18 +29,6 @@ def at(url: str, **kw) -> Config:
     """Quick retries against a sandbox started by the test itself."""
     kw = {"backoff": 0.01, "max_backoff": 0.05, **kw}
     return Config(graph_url=url, tiles_url=url, **kw)
-
-
-def dist(lon1, lat1, lon2, lat2) -> float:
-    """Independent haversine (metres) for the truth."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
-
-
-def near(world, lon, lat, radius, images=None) -> set[str]:
-    return {i.id for i in (images if images is not None else world.images) if dist(lon, lat, i.lon, i.lat) <= radius}
 
 
 def ids(result) -> list[str]:
