@@ -46,7 +46,7 @@ from .api import output as api_output
 from .api.client import Client
 from .api.download import DownloadReport, download_images
 from .api.outcome import Outcome, describe
-from .api.schema import EXTRA_FIELDS, LAYERS, Column
+from .api.schema import LAYERS, Column, lacks_fields
 from .dialogs.common import KIND_PROPERTY, QUERY_PROPERTY, tr
 
 LOG_TAG = "Mapillary Retriever"
@@ -298,10 +298,7 @@ def _add_files(layer: QgsVectorLayer, paths: dict[str, str]) -> None:
 
 def _lacking(images, fields) -> set[str]:
     """Ids of images without all their extra fields."""
-    if not fields:
-        return set()
-    names = [c.name for f in fields for c in EXTRA_FIELDS[f].columns]
-    return {i.id for i in images if i.extra is None or any(n not in i.extra for n in names)}
+    return {i.id for i in images if lacks_fields(i, fields)} if fields else set()
 
 
 def _fitted(kind: str, records, fields: QgsFields, extra):

@@ -45,7 +45,7 @@ from .errors import (
 )
 from .query import Query
 from .records import Failure, Image, Report, SearchResult
-from .schema import EXTRA_FIELDS, extras_from_graph
+from .schema import EXTRA_FIELDS, extras_from_graph, lacks_fields
 from .sequences import build_sequences
 from .tiles import MAX_TIME, decode_images
 
@@ -144,7 +144,7 @@ def _count_missing_fields(images: list[Image], fields, report: Report) -> None:
     """Images without their extra fields that no failure names yet (the search stopped before)."""
     if not fields:
         return
-    lacking = sum(1 for i in images if _lacks(i, fields))
+    lacking = sum(1 for i in images if lacks_fields(i, fields))
     named = sum(f.count for f in report.failures if f.kind == "fields")
     if lacking > named:
         cause = report.cause or Cause.CANCELLED
@@ -367,16 +367,13 @@ class _Search:
     def _graph(self, path: str, params: dict | None = None) -> dict:
         """A Graph API search; a server that does not know the image's ``organization`` field
         (code 100) is asked again without it, and not asked for it again."""
-        def drop(v: str) -> str:
-            return _without(v, "organization")
-
-        if self.no_organization:
-            path, params = (path, dict(params, fields=drop(params["fields"]))) if params \
-                else (_replace_param(path, "fields", drop), None)
+        sent = params["fields"] if params else _param(path, "fields")
+        if self.no_organization and "organization" in sent.split(","):
+            sent = _without(sent, "organization")
+            path, params = (path, dict(params, fields=sent)) if params else (_set_param(path, "fields", sent), None)
         try:
             return self.client.graph(path, params)
         except ParameterError as e:
-            sent = params["fields"] if params else dict(parse_qsl(urlsplit(path).query)).get("fields", "")
             if "organization" not in e.message or "organization" not in sent.split(","):
                 raise
             self.no_organization = True
@@ -452,7 +449,7 @@ class _Search:
 
         def done(url, data):
             if data is None:  # refused as too much: the same page with fewer rows, then named
-                limit = int(dict(parse_qsl(urlsplit(url).query)).get("limit", LIMITS[0]))
+                limit = int(_param(url, "limit") or LIMITS[0])
                 smaller = [n for n in LIMITS if n < limit]
                 if smaller:
                     return [_set_param(url, "limit", str(smaller[0]))]
@@ -460,7 +457,7 @@ class _Search:
                 return []
             rows = _rows(data)
             self._take(rows)
-            name = dict(parse_qsl(urlsplit(url).query)).get("creator_username", "")
+            name = _param(url, "creator_username")
             found_any[name] = found_any.get(name, False) or bool(rows)
             self.report.fetched += 1
             nxt = (data.get("paging") or {}).get("next") if isinstance(data.get("paging"), dict) else None
@@ -504,7 +501,7 @@ class _Search:
         _sort_images(images)
         self.images = images
         if enrich and q.fields:
-            lacking = [i for i in images if _lacks(i, q.fields)] \
+            lacking = [i for i in images if lacks_fields(i, q.fields)] \
                 if (self.report.strategy == "tiles" or refetch_fields) else []
             self.enrich(lacking, q.fields)
 
@@ -624,12 +621,6 @@ def _sort_images(images: list[Image]) -> None:
     images.sort(key=attrgetter("sequence_id"))
 
 
-def _lacks(img: Image, fields) -> bool:
-    """Does the image lack one of the extra fields' columns?"""
-    extra = img.extra
-    return extra is None or any(c.name not in extra for f in fields for c in EXTRA_FIELDS[f].columns)
-
-
 def _finite(v) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
@@ -673,10 +664,9 @@ def _set_param(url: str, name: str, value: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _replace_param(url: str, name: str, change) -> str:
-    parts = urlsplit(url)
-    query = [(k, change(v) if k == name else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+def _param(url: str, name: str) -> str:
+    """A query parameter of a URL ("" when absent)."""
+    return dict(parse_qsl(urlsplit(url).query)).get(name, "")
 
 
 def _tile_key(t) -> str:
