@@ -332,7 +332,8 @@ class Client:
                         "tile": _Pacer(600_000), "thumb": _Pacer(600_000)}  # tiles: a daily quota, not a rate
         self._fatal: MapillaryError | None = None
         self._last_answer = time.monotonic()  # the last time the server answered anything
-        self._refused_tiles = 0  # bare 403s in a row
+        self._refused_tiles = 0  # tile refusals in a row (bare 403s, rate limits without Retry-After)
+        self._refused_at = 0.0  # when the last one arrived: only a tile asked after it breaks the run
         self._rate_limited = 0  # rate-limit answers in a row without Retry-After
         self.usage: float | None = None  # the app's usage in percent, from x-app-usage
         self.tiles_fetched = 0  # from the network (not the cache)
@@ -510,13 +511,17 @@ class Client:
                         f"The search stopped after {self.config.max_searches:,} Graph API searches: Mapillary "
                         "kept refusing boxes as too dense. Search a smaller area, or use the tile strategy."))
         self.check_cancel()
+        sent = time.monotonic()
         r = self.transport.get(url, params, headers, self.config)
         self._last_answer = time.monotonic()
         self._read_usage(r.headers.get("x-app-usage"))
         if 200 <= r.status < 300:
-            if kind == "tile":
-                self._refused_tiles = 0
-            self._rate_limited = 0
+            with self._lock:
+                # "in a row" is in the order tiles were asked: an answer to a tile asked before the last
+                # refusal (workers run side by side) says nothing about the server now
+                if kind == "tile" and sent > self._refused_at:
+                    self._refused_tiles = 0
+                self._rate_limited = 0
             return r.body
         try:
             parsed = json.loads(r.body) if r.body[:1] in (b"{", b"[") else None
@@ -531,10 +536,7 @@ class Client:
         """Bare 403s from the tile server: one is a refused tile, three in a row a refused client.
         A rate limit when the day's tiles are spent is the daily quota."""
         if isinstance(err, ForbiddenError):
-            with self._lock:
-                self._refused_tiles += 1
-                n = self._refused_tiles
-            if n >= 3:
+            if self._refused() >= 3:
                 reset = _duration(seconds_to_utc_midnight())
                 return QuotaError("Mapillary's tile server refuses this client (quota or network policy); "
                                   f"the daily tile quota resets at 00:00 UTC (in {reset}).", status=403)
@@ -543,16 +545,20 @@ class Client:
                               f"(in {_duration(seconds_to_utc_midnight())}).", status=err.status)
         return err
 
+    def _refused(self) -> int:
+        """Count one more tile refusal; how many in a row."""
+        with self._lock:
+            self._refused_tiles += 1
+            self._refused_at = time.monotonic()
+            return self._refused_tiles
+
     def _tile_rate_limit(self, err: MapillaryError) -> MapillaryError:
         """The tile server has a daily quota, not a per-minute limit: rate-limit answers without
         Retry-After six times in a row (with the refusals, across the progressive waits) mean the
         day's tiles are spent; fewer may be a passing limit."""
         if not isinstance(err, RateLimitError) or err.retry_after is not None:
             return err
-        with self._lock:
-            self._refused_tiles += 1
-            n = self._refused_tiles
-        if n < 6:
+        if self._refused() < 6:
             return err
         return QuotaError("Mapillary's tile server keeps refusing with a rate limit: the app's daily tile quota "
                           f"is probably spent; it resets at 00:00 UTC (in {_duration(seconds_to_utc_midnight())}).",
