@@ -320,6 +320,7 @@ def _download(args, images, config):
     from .api import token_from_env
     from .api.client import Client
     from .api.download import download_images
+    from .api.records import set_field
 
     client = Client(token_from_env(), config)
     line = _ProgressLine(args.quiet)
@@ -336,10 +337,7 @@ def _download(args, images, config):
         from .api.download import DownloadReport
 
         report = DownloadReport(total=len(images), stopped=f"the folder cannot be written ({e.strerror or e})")
-    for img in images:
-        if img.extra is None:
-            img.extra = {}
-        img.extra["file"] = report.paths.get(img.id)
+    set_field(images, "file", report.paths)
     if report.disk_full:
         sys.stderr.write(f"mapillary_retriever: the disk holding {args.download} is full: downloads stopped "
                          f"({len(report.paths):,} of {report.total:,} images are there).\n")

@@ -46,6 +46,7 @@ from .api import output as api_output
 from .api.client import Client
 from .api.download import DownloadReport, download_images
 from .api.outcome import Outcome, describe
+from .api.records import set_field
 from .api.schema import LAYERS, Column, lacks_fields
 from .dialogs.common import KIND_PROPERTY, QUERY_PROPERTY, tr
 
@@ -201,10 +202,7 @@ class SearchTask(QgsTask):
                                             stopped=self.download_error)
         finally:
             client.close()
-        for img in res.images:
-            path = self.downloads.paths.get(img.id)
-            if path is not None or (img.extra and FILE_FIELD in img.extra):
-                img.extra = {**(img.extra or {}), FILE_FIELD: path}
+        set_field(res.images, FILE_FIELD, self.downloads.paths)
 
     # --- building (worker thread) -----------------------------------------
     def _build(self, res: SearchResult, lacking: set[str]) -> Built:

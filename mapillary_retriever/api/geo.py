@@ -67,6 +67,15 @@ def haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(a)))
 
 
+def haversine_array(lon: float, lat: float, lons, lats):
+    """``haversine`` from one point to arrays of points (numpy)."""
+    import numpy as np
+
+    p1, p2 = math.radians(lat), np.radians(lats)
+    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
+    return 2 * EARTH_RADIUS * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
 def bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Initial bearing from point 1 to point 2, degrees clockwise from north, 0..360."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -124,6 +133,14 @@ def in_bbox(b: BBox, lon: float, lat: float, edge: float = 0.0) -> bool:
     if b[0] <= b[2]:
         return b[0] - edge <= lon <= b[2] + edge
     return lon >= b[0] - edge or lon <= b[2] + edge
+
+
+def in_bbox_array(b: BBox, lons, lats, edge: float = 0.0):
+    """``in_bbox`` for arrays of points (numpy): a boolean array."""
+    inside = (lats >= b[1] - edge) & (lats <= b[3] + edge)
+    if b[0] <= b[2]:
+        return inside & (lons >= b[0] - edge) & (lons <= b[2] + edge)
+    return inside & ((lons >= b[0] - edge) | (lons <= b[2] + edge))
 
 
 def bbox_around(lon: float, lat: float, radius: float) -> BBox:

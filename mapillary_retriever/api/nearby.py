@@ -343,7 +343,7 @@ def _chunks(targets: list[_Target]) -> list[list[_Target]]:
     return chunks
 
 
-def _grid(images: list[Image]) -> dict[tuple[int, int], list[Image]]:
+def _grid(images: Iterable[Image]) -> dict[tuple[int, int], list[Image]]:
     grid: dict[tuple[int, int], list[Image]] = defaultdict(list)
     for img in images:
         grid[(math.floor(img.lon / GRID), math.floor(img.lat / GRID))].append(img)

@@ -23,12 +23,13 @@ import sqlite3
 import struct
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .formats import FORMATS, SHAPEFILE_TEXT, Format, format_of, is_postgis, shapefile_name
-from .records import Image, iso_time
+from .records import Image, Images, iso_time
 from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
@@ -445,6 +446,8 @@ def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
 def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
     """The values of ``cols``, column by column (``spec.row`` for every record, transposed);
     image records are read attribute by attribute, without a row dict per record."""
+    if isinstance(records, Images):
+        return [records.values(name) for name, _ in cols]
     if spec.kind == "images" and all(type(r) is Image for r in records):
         names = set(Image.__slots__) - {"extra"}
         out = []
@@ -471,7 +474,10 @@ def _geojson_chunks(spec: LayerSpec, records, cols):
     id_column = cols.index(("id", "string")) if ("id", "string") in cols else None  # rec.id: the same values
     for start in range(0, len(records), _CHUNK):
         chunk = records[start:start + _CHUNK]
-        if point:
+        if isinstance(chunk, Images):
+            chunk = chunk.take(np.isfinite(chunk.lon) & np.isfinite(chunk.lat))
+            geoms = [chunk.lon.tolist(), chunk.lat.tolist()]
+        elif point:
             chunk = [r for r in chunk if _finite_point(r)]
             geoms = [_json_column([r.lon for r in chunk], "coordinate", None),
                      _json_column([r.lat for r in chunk], "coordinate", None)]
@@ -483,7 +489,8 @@ def _geojson_chunks(spec: LayerSpec, records, cols):
             continue
         values = _columns_of(spec, chunk, cols)
         texts = [_json_column(v, typ, cache) for v, (_, typ), cache in zip(values, cols, caches)]
-        ids = texts[id_column] if id_column is not None else _json_column([r.id for r in chunk], "string", None)
+        ids = texts[id_column] if id_column is not None else _json_column(
+            chunk.id_texts() if isinstance(chunk, Images) else [r.id for r in chunk], "string", None)
         yield [template % row for row in zip(ids, *geoms, *texts)]
         for cache in caches:
             if cache is not None and len(cache) > _CHUNK:  # mostly unique values: no use keeping them
@@ -695,14 +702,20 @@ def _sql_value(v, typ: str):
     return int(v) if typ == "bool" else v
 
 
-def _blobs(spec: LayerSpec, records) -> tuple[list, list[bytes], tuple[list, list, list, list]]:
-    """The records with a finite geometry, their GeoPackage blobs, and their boxes as four
-    columns: minx, maxx, miny, maxy."""
+def _blobs(spec: LayerSpec, records) -> tuple[Any, list[bytes], tuple[list, list, list, list]]:
+    """The records with a finite geometry (``Images`` or a list), their GeoPackage blobs, and
+    their boxes as four columns: minx, maxx, miny, maxy."""
     if spec.geometry == "Point":
-        kept = [r for r in records if _finite_point(r)]
-        lons, lats = [r.lon for r in kept], [r.lat for r in kept]
-        return kept, [_POINT_BLOB(_POINT_HEAD, x, y) for x, y in zip(lons, lats)], (lons, lons, lats, lats)
-    kept, blobs, boxes = [], [], []
+        if isinstance(records, Images):
+            points: Any = records.take(np.isfinite(records.lon) & np.isfinite(records.lat))
+            lons, lats = points.lon.tolist(), points.lat.tolist()
+        else:
+            points = [r for r in records if _finite_point(r)]
+            lons, lats = [r.lon for r in points], [r.lat for r in points]
+        return points, [_POINT_BLOB(_POINT_HEAD, x, y) for x, y in zip(lons, lats)], (lons, lons, lats, lats)
+    kept: list = []
+    blobs: list[bytes] = []
+    boxes: list = []
     for rec in records:
         g = _wkb(spec, rec)
         if g is not None:

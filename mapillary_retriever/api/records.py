@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from .errors import Cause
 
@@ -24,26 +27,328 @@ class Image:
     extra: dict | None = None  # fields added from the Graph API (see query.EXTRA_FIELDS)
 
 
-@dataclass(slots=True)
+class Strings:
+    """One code per distinct text (sequence, creator and organization ids) for a whole search:
+    a million images then hold a 4-byte code each, not a string. Code -1 stands for None."""
+
+    __slots__ = ("values", "codes", "memo")
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.codes: dict[str, int] = {}
+        self.memo: dict = {}  # raw values met in tiles -> their code (see tiles._codes)
+
+    def code(self, text: str | None) -> int:
+        if text is None:
+            return -1
+        c = self.codes.get(text)
+        if c is None:
+            c = self.codes[text] = len(self.values)
+            self.values.append(text)
+        return c
+
+    def encode(self, texts: Iterable[str | None]) -> np.ndarray:
+        return np.fromiter(map(self.code, texts), np.int32)
+
+    def decode(self, codes: np.ndarray, empty: str | None = None) -> list:
+        """Codes as texts; -1 as ``empty``."""
+        table = self.values + [empty]  # index -1 is the last one
+        return [table[c] for c in codes.tolist()]
+
+
+_ID_DIGITS = 10 ** np.arange(19, dtype=np.uint64)  # 1, 10, ... 10**18
+
+
+def int_ids(texts: list) -> np.ndarray | None:
+    """Ids as int64 when every one is the canonical text of a positive integer below 2**63."""
+    try:
+        ids = np.array(texts, dtype=np.int64) if texts else np.zeros(0, np.int64)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if (ids <= 0).any() or any(str(v) != t for v, t in zip(ids.tolist(), texts)):
+        return None
+    return ids
+
+
+class Images:
+    """Images held as columns (numpy arrays): about 60 bytes an image where ``Image`` objects take
+    ~290, and filters, sorting and writers work on whole columns. Reads like a list of ``Image``
+    (len, iteration, indexing, slices; each ``Image`` is made when asked and is a copy).
+
+    ``ids`` is int64 when every id is a canonical positive integer (Mapillary's are), else an
+    object array of texts. ``seq``, ``creator``, ``org`` are codes into ``strings`` (-1: none);
+    ``cap`` is epoch ms (0: unknown); ``angle`` is NaN when unknown; ``extra`` is None (no image
+    has extra fields) or a list of dict-or-None."""
+
+    __slots__ = ("ids", "lon", "lat", "seq", "cap", "angle", "pano", "creator", "org", "extra", "strings")
+
+    def __init__(self, ids, lon, lat, seq, cap, angle, pano, creator, org, strings: Strings,
+                 extra: list | None = None):
+        self.ids, self.lon, self.lat = ids, lon, lat
+        self.seq, self.cap, self.angle, self.pano = seq, cap, angle, pano
+        self.creator, self.org, self.extra, self.strings = creator, org, extra, strings
+
+    _ARRAYS = ("ids", "lon", "lat", "seq", "cap", "angle", "pano", "creator", "org")
+
+    @classmethod
+    def empty(cls, strings: Strings | None = None) -> Images:
+        return cls.from_images([], strings)
+
+    @classmethod
+    def from_images(cls, images: Iterable[Image], strings: Strings | None = None) -> Images:
+        if isinstance(images, Images):
+            return images if strings is None or images.strings is strings else images.recoded(strings)
+        images = list(images)
+        strings = strings if strings is not None else Strings()
+        texts = [i.id for i in images]
+        ids = int_ids(texts)
+        extra = [i.extra for i in images]
+        return cls(ids if ids is not None else np.array(texts, dtype=object),
+                   np.array([i.lon for i in images], np.float64), np.array([i.lat for i in images], np.float64),
+                   strings.encode(i.sequence_id or None for i in images),
+                   np.array([i.captured_at or 0 for i in images], np.int64),
+                   np.array([np.nan if i.compass_angle is None else i.compass_angle for i in images], np.float64),
+                   np.array([bool(i.is_pano) for i in images], bool),
+                   strings.encode(i.creator_id for i in images), strings.encode(i.organization_id for i in images),
+                   strings, extra if any(e is not None for e in extra) else None)
+
+    def recoded(self, strings: Strings) -> Images:
+        """The same images with their codes in ``strings``."""
+        table = np.array([strings.code(v) for v in self.strings.values] + [-1], np.int32)
+        return Images(self.ids, self.lon, self.lat, table[self.seq], self.cap, self.angle, self.pano,
+                      table[self.creator], table[self.org], strings, self.extra)
+
+    @classmethod
+    def concat(cls, parts: list[Images], strings: Strings) -> Images:
+        parts = [p.recoded(strings) if p.strings is not strings else p for p in parts if len(p)]
+        if not parts:
+            return cls.empty(strings)
+        if len(parts) == 1:
+            return parts[0]
+        if all(p.ids.dtype == np.int64 for p in parts):
+            ids = np.concatenate([p.ids for p in parts])
+        else:
+            ids = np.concatenate([p.ids.astype(str).astype(object) if p.ids.dtype == np.int64 else p.ids
+                                  for p in parts])
+        extra = None
+        if any(p.extra is not None for p in parts):
+            extra = [e for p in parts for e in (p.extra if p.extra is not None else [None] * len(p))]
+        return cls._of([ids] + [np.concatenate([getattr(p, name) for p in parts]) for name in cls._ARRAYS[1:]],
+                       strings, extra)
+
+    @classmethod
+    def _of(cls, arrays: list, strings: Strings, extra: list | None) -> Images:
+        ids, lon, lat, seq, cap, angle, pano, creator, org = arrays
+        return cls(ids, lon, lat, seq, cap, angle, pano, creator, org, strings, extra)
+
+    def take(self, rows) -> Images:
+        """The images at ``rows`` (an index array, a boolean mask or a slice), in that order."""
+        if isinstance(rows, np.ndarray) and rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        extra = None
+        if self.extra is not None:
+            extra = self.extra[rows] if isinstance(rows, slice) else [self.extra[k] for k in rows.tolist()]
+            if not any(e is not None for e in extra):
+                extra = None
+        return self._of([getattr(self, name)[rows] for name in self._ARRAYS], self.strings, extra)
+
+    # -- as a list of Image ----------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.lon)
+
+    def __bool__(self) -> bool:
+        return len(self.lon) > 0
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return self.take(k)
+        n = len(self)
+        if not -n <= k < n:
+            raise IndexError("image index out of range")
+        k %= n
+        return next(self._images(k, k + 1))
+
+    def __iter__(self) -> Iterator[Image]:
+        for start in range(0, len(self), 4096):
+            yield from self._images(start, start + 4096)
+
+    def _images(self, a: int, b: int | None) -> Iterator[Image]:
+        s = slice(a, b)
+        extra = self.extra[s] if self.extra is not None else [None] * len(self.lon[s])
+        yield from map(Image, self.id_texts(s), self.lon[s].tolist(), self.lat[s].tolist(),
+                       self.strings.decode(self.seq[s], ""), self.capture_times(s), self.angles(s),
+                       self.pano[s].tolist(), self.strings.decode(self.creator[s]),
+                       self.strings.decode(self.org[s]), extra)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (Images, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Images: {len(self):,}>"
+
+    # -- columns as Python values ------------------------------------------------------------
+    def id_texts(self, rows=slice(None)) -> list[str]:
+        ids = self.ids[rows]
+        return list(map(str, ids.tolist())) if ids.dtype == np.int64 else ids.tolist()
+
+    def capture_times(self, rows=slice(None)) -> list:
+        cap = self.cap[rows]
+        return [c or None for c in cap.tolist()]
+
+    def angles(self, rows=slice(None)) -> list:
+        a = self.angle[rows]
+        return [None if v != v else v for v in a.tolist()]
+
+    def values(self, name: str) -> list:
+        """One column as ``Image`` has it (an extra field's values from ``extra``)."""
+        if name == "id":
+            return self.id_texts()
+        if name in ("lon", "lat"):
+            return getattr(self, name).tolist()
+        if name == "sequence_id":
+            return self.strings.decode(self.seq, "")
+        if name in ("creator_id", "organization_id"):
+            return self.strings.decode(self.creator if name == "creator_id" else self.org)
+        if name == "captured_at":
+            return self.capture_times()
+        if name == "compass_angle":
+            return self.angles()
+        if name == "is_pano":
+            return self.pano.tolist()
+        if self.extra is None:
+            return [None] * len(self)
+        return [e.get(name) if e else None for e in self.extra]
+
+    def order(self) -> np.ndarray:
+        """The row order by sequence id, capture time (unknown first) and id, all as texts."""
+        values = self.strings.values
+        ranked = sorted(range(len(values)), key=values.__getitem__)
+        rank = np.empty(len(values) + 1, np.int64)
+        rank[ranked] = np.arange(1, len(values) + 1)
+        rank[-1] = 0  # no sequence: "" sorts first
+        return np.lexsort((self._id_rank(), self.cap, rank[self.seq]))
+
+    def _id_rank(self) -> np.ndarray:
+        """A key that orders the ids as texts would be ordered."""
+        if self.ids.dtype != np.int64:
+            order = np.argsort(self.ids, kind="stable")
+        else:
+            ids = self.ids.astype(np.uint64)
+            digits = np.searchsorted(_ID_DIGITS, ids, side="right")  # how many digits
+            scaled = ids * _ID_DIGITS[19 - digits] if len(ids) else ids  # left-aligned: "10" after "1", before "9"
+            order = np.lexsort((digits, scaled))
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
+    def update(self, rows: list[int], images: list[Image]) -> None:
+        """Write back what was added to copies of rows (extra fields, a creator found later)."""
+        if self.extra is None:
+            self.extra = [None] * len(self)
+        for k, img in zip(rows, images):
+            self.extra[k] = img.extra
+            if img.creator_id is not None:
+                self.creator[k] = self.strings.code(img.creator_id)
+
+
+def set_field(images: Images | list[Image], name: str, by_id: dict[str, Any]) -> None:
+    """Set an extra field from ``by_id`` on the images it names (and on those that have it already)."""
+    if isinstance(images, Images):
+        extra = images.extra if images.extra is not None else [None] * len(images)
+        for k, image_id in enumerate(images.id_texts()):
+            e = extra[k]
+            if image_id in by_id or e and name in e:
+                extra[k] = {**(e or {}), name: by_id.get(image_id)}
+        images.extra = extra
+        return
+    for img in images:
+        if img.id in by_id or img.extra and name in img.extra:
+            img.extra = {**(img.extra or {}), name: by_id.get(img.id)}
+
+
 class Sequence:
     """One (multi)line per sequence; every list is parallel to ``coords``, in capture order.
     ``parts`` holds the index where each part of the line starts: the line breaks where the
-    sequence has images that were fetched but do not match the search."""
+    sequence has images that were fetched but do not match the search.
 
-    id: str
-    image_ids: list[str]
-    coords: list[tuple[float, float]]
-    compass_angles: list[float | None]
-    captured_at: list[int | None]
-    is_pano: bool
-    creator_id: str | None = None
-    organization_id: str | None = None
-    username: str | None = None
-    parts: list[int] = field(default_factory=lambda: [0])
+    A sequence the search builds reads its lists from the image columns when asked
+    (``of_rows``): a million images in lines then hold no object per image."""
+
+    __slots__ = ("id", "is_pano", "creator_id", "organization_id", "username", "parts", "_lists", "_table",
+                 "_rows")
+
+    def __init__(self, id: str, image_ids=(), coords=(), compass_angles=(), captured_at=(), is_pano: bool = False,
+                 creator_id: str | None = None, organization_id: str | None = None, username: str | None = None,
+                 parts: list[int] | None = None):
+        self.id, self.is_pano, self.creator_id = id, is_pano, creator_id
+        self.organization_id, self.username = organization_id, username
+        self.parts = parts if parts is not None else [0]
+        self._lists: tuple | None = (list(image_ids), list(coords), list(compass_angles), list(captured_at))
+        self._table: Images | None = None
+        self._rows: np.ndarray | None = None
+
+    @classmethod
+    def of_rows(cls, id: str, table: Images, rows: np.ndarray, parts: list[int], username: str | None) -> Sequence:
+        """The sequence of these rows of ``table`` (in capture order)."""
+        first = int(rows[0])
+        names = table.strings.values
+        seq = cls(id, is_pano=bool(table.pano[first]), parts=parts, username=username,
+                  creator_id=names[table.creator[first]] if table.creator[first] >= 0 else None,
+                  organization_id=names[table.org[first]] if table.org[first] >= 0 else None)
+        seq._lists, seq._table, seq._rows = None, table, rows
+        return seq
+
+    @property
+    def image_ids(self) -> list[str]:
+        return self._lists[0] if self._lists is not None else self._table.id_texts(self._rows)  # type: ignore[union-attr]
+
+    @property
+    def coords(self) -> list[tuple[float, float]]:
+        if self._lists is not None:
+            return self._lists[1]
+        t, rows = self._table, self._rows
+        return list(zip(t.lon[rows].tolist(), t.lat[rows].tolist()))  # type: ignore[union-attr]
+
+    @property
+    def compass_angles(self) -> list[float | None]:
+        return self._lists[2] if self._lists is not None else self._table.angles(self._rows)  # type: ignore[union-attr]
+
+    @property
+    def captured_at(self) -> list[int | None]:
+        return self._lists[3] if self._lists is not None else self._table.capture_times(self._rows)  # type: ignore[union-attr]
+
+    @property
+    def count(self) -> int:
+        return len(self._lists[0]) if self._lists is not None else len(self._rows)  # type: ignore[arg-type]
+
+    def first_last(self) -> tuple[int | None, int | None]:
+        """The capture times of the first and the last image."""
+        if self._lists is not None:
+            times = self._lists[3]
+            return (times[0], times[-1]) if times else (None, None)
+        t, rows = self._table, self._rows
+        return (int(t.cap[rows[0]]) or None, int(t.cap[rows[-1]]) or None)  # type: ignore[union-attr,index]
 
     def lines(self) -> list[list[tuple[float, float]]]:
-        ends = self.parts[1:] + [len(self.coords)]
-        return [self.coords[a:b] for a, b in zip(self.parts, ends)]
+        coords = self.coords
+        ends = self.parts[1:] + [len(coords)]
+        return [coords[a:b] for a, b in zip(self.parts, ends)]
+
+    def _key(self) -> tuple:
+        return (self.id, self.image_ids, self.coords, self.compass_angles, self.captured_at, self.is_pano,
+                self.creator_id, self.organization_id, self.username, self.parts)
+
+    def __eq__(self, other) -> bool:
+        return self._key() == other._key() if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Sequence(id={self.id!r}, images={self.count}, parts={self.parts})"
 
 
 @dataclass(slots=True)
@@ -145,7 +450,7 @@ class Report:
 class SearchResult:
     """What a search found and how completely: enough to resume it (``api.search.resume``)."""
 
-    images: list[Image]
+    images: Images | list[Image]  # the search gives Images (columns that read like a list)
     sequences: list[Sequence]
     report: Report
     # capture times, by sequence, of fetched images that did not match (for rebuilding lines)

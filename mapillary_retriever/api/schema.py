@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .records import Image, Sequence
+from .records import Image, Images, Sequence
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name pylupdate looks for)
@@ -107,6 +107,18 @@ def lacks_fields(record, fields) -> bool:
     return extra is None or any(c.name not in extra for f in fields for c in EXTRA_FIELDS[f].columns)
 
 
+def lacking(images, fields) -> list[int]:
+    """The indexes of the images (a list of ``Image`` or ``Images``) that lack one of these extra
+    fields' columns."""
+    if not fields:
+        return []
+    names = [c.name for f in fields for c in EXTRA_FIELDS[f].columns]
+    extras = images.extra if isinstance(images, Images) else [i.extra for i in images]
+    if extras is None:
+        return list(range(len(images)))
+    return [k for k, e in enumerate(extras) if e is None or any(n not in e for n in names)]
+
+
 def extras_from_graph(row: dict, fields) -> dict:
     """The extra columns of ``fields`` from one Graph API row."""
     out: dict = {}
@@ -151,9 +163,10 @@ def _image_values(img: Image) -> dict:
 
 
 def _sequence_values(seq: Sequence) -> dict:
-    return {"id": seq.id, "image_count": len(seq.image_ids), "image_ids": seq.image_ids,
-            "compass_angles": seq.compass_angles, "captured_at": seq.captured_at[0],
-            "last_captured_at": seq.captured_at[-1], "is_pano": seq.is_pano, "creator_id": seq.creator_id,
+    first, last = seq.first_last()
+    return {"id": seq.id, "image_count": seq.count, "image_ids": seq.image_ids,
+            "compass_angles": seq.compass_angles, "captured_at": first,
+            "last_captured_at": last, "is_pano": seq.is_pano, "creator_id": seq.creator_id,
             "organization_id": seq.organization_id, "username": seq.username}
 
 

@@ -27,9 +27,10 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
 
 from . import geo
 from .client import Client, Config, Transport, token_from_env
@@ -44,10 +45,10 @@ from .errors import (
     TooMuchDataError,
 )
 from .query import Query
-from .records import Failure, Image, Report, SearchResult
-from .schema import EXTRA_FIELDS, extras_from_graph, lacks_fields
+from .records import Failure, Image, Images, Report, SearchResult, Strings
+from .schema import EXTRA_FIELDS, extras_from_graph, lacking
 from .sequences import build_sequences
-from .tiles import MAX_TIME, decode_images
+from .tiles import MAX_TIME, decode_table
 
 log = logging.getLogger("mapillary_retriever")
 
@@ -140,16 +141,16 @@ def _stopped(report: Report, e: MapillaryError) -> None:
         report.fatal = Failure("search", "", e.message, cause=e.cause)
 
 
-def _count_missing_fields(images: list[Image], fields, report: Report) -> None:
+def _count_missing_fields(images, fields, report: Report) -> None:
     """Images without their extra fields that no failure names yet (the search stopped before)."""
     if not fields:
         return
-    lacking = sum(1 for i in images if lacks_fields(i, fields))
+    missing = len(lacking(images, fields))
     named = sum(f.count for f in report.failures if f.kind == "fields")
-    if lacking > named:
+    if missing > named:
         cause = report.cause or Cause.CANCELLED
-        report.fail("fields", f"{lacking - named} images", "not fetched: the search stopped before", cause,
-                    lacking - named)
+        report.fail("fields", f"{missing - named} images", "not fetched: the search stopped before", cause,
+                    missing - named)
 
 
 class _Run:
@@ -170,7 +171,7 @@ class _Run:
             client = Client(self.token, self.config, self.transport, self.cancelled)
         except AuthError as e:
             report.fatal = Failure("search", "token", e.message, cause=e.cause)
-            return self._result(previous, [], report, {})
+            return self._result(previous, Images.empty(), report, {})
         run = _Search(q, client, report, self.progress)
         if previous is not None:
             run.excluded.update({k: list(v) for k, v in previous.excluded.items()})
@@ -183,8 +184,7 @@ class _Run:
                     old = previous.report
                     run.listing(self.strategy, old.missing({"tiles": "tile", "graph": "cell", "users": "page"}
                                                         [self.strategy]))
-                    for img in previous.images:
-                        run.by_id.setdefault(img.id, img)
+                    run.parts.append(Images.from_images(previous.images, run.strings))  # the new ones first
                 run.finish(enrich=True, refetch_fields=previous is not None)
             except MapillaryError as e:
                 _stopped(report, e)
@@ -195,7 +195,7 @@ class _Run:
         if warning:
             report.warnings.append(warning)
         report.seconds = time.monotonic() - started
-        images = run.images
+        images = run.images if run.images is not None else Images.empty()
         _count_missing_fields(images, q.fields, report)
         if previous is not None:
             report = previous.report.merge(report)
@@ -219,10 +219,11 @@ class _Search:
         # the creators whose images are kept (None: anyone); the users strategy asks the server for them
         self.creators: set[str] | None = set(query.userkeys) \
             if (query.usernames or query.userkeys) and not query.anywhere else None
-        self.by_id: dict[str, Image] = {}
-        self.images: list[Image] = []
-        self.shared: dict = {}  # one string per sequence, creator and organization id of the whole search
-        self.unknown_creator: list[Image] = []  # old tiles lack creator_id: resolved through the Graph API
+        self.strings = Strings()  # the codes of sequence, creator and organization ids of the whole search
+        self.parts: list[Images] = []  # what matched, part by part, not yet de-duplicated
+        self.found = 0  # images in the parts (for progress)
+        self.images: Images | None = None  # the result, once finished
+        self.unknown_creator: list[Images] = []  # old tiles lack creator_id: resolved through the Graph API
         # capture times, by sequence, of fetched images that did not match: where sequence lines break
         self.excluded: dict[str, list[int]] = defaultdict(list)
         self.area = query.area_bbox() if query.bbox is not None or query.center is not None else None
@@ -249,53 +250,65 @@ class _Search:
             self.report.warnings.append(msg)
 
     # --- filtering --------------------------------------------------------
-    def keep(self, img: Image) -> bool:
-        """Everything the query asks, tested client-side (the same for every strategy)."""
+    def matches(self, t: Images) -> np.ndarray:
+        """Everything the query asks, tested client-side on whole columns (the same for every strategy)."""
         q = self.q
+        keep = np.ones(len(t), bool)
         if q.bbox is not None:
-            if not geo.in_bbox(q.bbox, img.lon, img.lat, EDGE):  # decoded tiles carry float noise
-                return False
+            keep &= geo.in_bbox_array(q.bbox, t.lon, t.lat, EDGE)  # decoded tiles carry float noise
         elif q.center is not None:
-            c = q.center
-            if geo.haversine(c[0], c[1], img.lon, img.lat) > q.radius:
-                return False
+            c, r = q.center, q.radius
+            # numpy's sines may differ from math's in the last bit: the exact test decides near the circle
+            near = geo.haversine_array(c[0], c[1], t.lon, t.lat)
+            keep &= near <= r * (1 + 1e-9) + 1e-6
+            edge = np.flatnonzero(keep & (near >= r * (1 - 1e-9) - 1e-6))
+            for k, lon, lat in zip(edge.tolist(), t.lon[edge].tolist(), t.lat[edge].tolist()):
+                keep[k] = geo.haversine(c[0], c[1], lon, lat) <= r
         if q.start_time or q.end_time:
-            if img.captured_at is None:
-                return False
             start, end = q.start_ms(), q.end_ms()
-            if start is not None and img.captured_at < start:
-                return False
-            if end is not None and img.captured_at >= end:
-                return False
-        if q.pano == "only" and not img.is_pano or q.pano == "exclude" and img.is_pano:
-            return False
-        if q.organization_id is not None and img.organization_id != q.organization_id:
-            return False
-        if q.lookat is not None and not img.is_pano:  # panoramas see every direction
-            if img.compass_angle is None:
-                return False
-            to_target = geo.bearing(img.lon, img.lat, q.lookat[0], q.lookat[1])
-            if geo.angle_diff(to_target, img.compass_angle) > q.tolerance:
-                return False
-        return True
+            keep &= t.cap > 0
+            if start is not None:
+                keep &= t.cap >= start
+            if end is not None:
+                keep &= t.cap < end
+        if q.pano == "only":
+            keep &= t.pano
+        elif q.pano == "exclude":
+            keep &= ~t.pano
+        if q.organization_id is not None:
+            keep &= t.org == t.strings.codes.get(q.organization_id, -2)
+        if q.lookat is not None:  # panoramas see every direction
+            rows = np.flatnonzero(keep & ~t.pano)
+            tx, ty = q.lookat[0], q.lookat[1]
+            for k, lon, lat, angle in zip(rows.tolist(), t.lon[rows].tolist(), t.lat[rows].tolist(),
+                                          t.angle[rows].tolist()):
+                if angle != angle or geo.angle_diff(geo.bearing(lon, lat, tx, ty), angle) > q.tolerance:
+                    keep[k] = False
+        return keep
 
-    def sift(self, imgs) -> list[Image]:
+    def sift(self, t: Images) -> Images:
         """The images that match; the times of the others are kept for breaking lines."""
-        kept = []
-        for img in imgs:
-            if self.keep(img):
-                kept.append(img)
-            elif img.captured_at is not None and img.sequence_id:
-                self.excluded[img.sequence_id].append(img.captured_at)
-        return kept
+        keep = self.matches(t)
+        if keep.all():
+            return t
+        out = ~keep & (t.cap > 0) & (t.seq >= 0)
+        values = t.strings.values
+        for code, cap in zip(t.seq[out].tolist(), t.cap[out].tolist()):
+            self.excluded[values[code]].append(cap)
+        return t.take(keep)
 
-    def add(self, imgs: list[Image]) -> None:
-        """Keep matching images, de-duplicated by id (called on the main thread)."""
-        for img in imgs:
-            if self.creators is not None and img.creator_id is None:
-                self.unknown_creator.append(img)
-            elif self.creators is None or img.creator_id in self.creators:
-                self.by_id.setdefault(img.id, img)
+    def add(self, t: Images) -> None:
+        """Keep matching images (de-duplicated by id when the search finishes)."""
+        if self.creators is not None:
+            unknown = t.creator < 0
+            if unknown.any():
+                self.unknown_creator.append(t.take(unknown))
+            codes = t.strings.codes
+            allowed = np.array([codes[c] for c in self.creators if c in codes], np.int32)
+            t = t.take(np.isin(t.creator, allowed))
+        if len(t):
+            self.parts.append(t)
+            self.found += len(t)
 
     def listing(self, strategy: str, only: list[str] | None) -> None:
         {"tiles": self.tiles, "graph": self.graph, "users": self.pages}[strategy](only)
@@ -331,7 +344,7 @@ class _Search:
             t, attempt = item
             skipped: dict[str, int] = {}
             try:
-                imgs = self.sift(decode_images(data, t[0], t[1], t[2], skipped=skipped, shared=self.shared))
+                imgs = self.sift(decode_table(data, t[0], t[1], t[2], skipped=skipped, strings=self.strings))
             except BadResponseError as e:  # e.g. a body cut short without a Content-Length
                 if attempt < self.client.config.retries:
                     return [(t, attempt + 1)]
@@ -341,7 +354,7 @@ class _Search:
                 self.report.skip(reason, n)
             self.add(imgs)
             self.report.fetched += 1
-            self.progress(Progress("tiles", self.report.fetched, self.report.planned, len(self.by_id)))
+            self.progress(Progress("tiles", self.report.fetched, self.report.planned, self.found))
             return []
 
         self.progress(Progress("tiles", 0, len(plan), 0))
@@ -389,7 +402,7 @@ class _Search:
             if self.q.organization_id and img.organization_id is None:
                 img.organization_id = self.q.organization_id  # the server filtered on it
             imgs.append(img)
-        self.add(self.sift(imgs))
+        self.add(self.sift(Images.from_images(imgs, self.strings)))
 
     def graph(self, only: list[str] | None) -> None:
         plan = [_parse_cell(k) for k in only] if only is not None else \
@@ -422,7 +435,7 @@ class _Search:
                                  Cause.TOO_DENSE)
             self._take(rows)
             self.report.fetched += 1
-            self.progress(Progress("boxes", self.report.fetched, self.report.planned, len(self.by_id)))
+            self.progress(Progress("boxes", self.report.fetched, self.report.planned, self.found))
             return []
 
         self.progress(Progress("boxes", 0, len(plan), 0))
@@ -463,7 +476,7 @@ class _Search:
             nxt = (data.get("paging") or {}).get("next") if isinstance(data.get("paging"), dict) else None
             more = [_page_key(nxt)] if isinstance(nxt, str) and nxt and rows else []
             self.report.planned += len(more)
-            self.progress(Progress("pages", self.report.fetched, self.report.planned, len(self.by_id)))
+            self.progress(Progress("pages", self.report.fetched, self.report.planned, self.found))
             return more
 
         self.progress(Progress("pages", 0, len(starts), 0))
@@ -477,33 +490,39 @@ class _Search:
 
     # --- after listing ----------------------------------------------------
     def finish(self, enrich: bool, refetch_fields: bool = False) -> None:
+        """De-duplicate, cap, sort and enrich what was listed (again after a failed finish: the
+        parts and an earlier result are merged once more)."""
         if self.unknown_creator and enrich:
-            self.enrich(self.unknown_creator, ("username",))
-            self.unknown_creator, pending = [], self.unknown_creator
-            self.add([i for i in pending if i.creator_id is not None])
-        if self.by_id or not self.images:
-            images = list(self.by_id.values())
-            self.by_id = {}  # the list holds them now (a finish after a failed one reuses self.images)
-        else:
-            images = self.images
+            pending = list(Images.concat(self.unknown_creator, self.strings))
+            self.unknown_creator = []
+            self.enrich(pending, ("username",))
+            self.add(Images.from_images([i for i in pending if i.creator_id is not None], self.strings))
+        parts = self.parts + ([self.images] if self.images is not None else [])
+        self.parts = []
+        images = _unique(Images.concat(parts, self.strings))
         q = self.q
         if q.max_features and len(images) > q.max_features:
             if q.center is not None:  # a point search keeps the nearest
-                c = q.center
-                images.sort(key=lambda i: geo.haversine(c[0], c[1], i.lon, i.lat))
+                order = np.argsort(geo.haversine_array(q.center[0], q.center[1], images.lon, images.lat),
+                                   kind="stable")
             else:  # an area search keeps the newest
-                images.sort(key=lambda i: -(i.captured_at or 0))
-            for img in images[q.max_features:]:
-                if img.captured_at is not None:
-                    self.excluded[img.sequence_id].append(img.captured_at)
-            images = images[: q.max_features]
+                order = np.argsort(-images.cap, kind="stable")
+            dropped = order[q.max_features:]
+            values = images.strings.values + [""]
+            for code, cap in zip(images.seq[dropped].tolist(), images.cap[dropped].tolist()):
+                if cap:
+                    self.excluded[values[code]].append(cap)
+            images = images.take(order[: q.max_features])
             self.report.capped = True
-        _sort_images(images)
+        images = images.take(images.order())
         self.images = images
-        if enrich and q.fields:
-            lacking = [i for i in images if lacks_fields(i, q.fields)] \
-                if (self.report.strategy == "tiles" or refetch_fields) else []
-            self.enrich(lacking, q.fields)
+        if enrich and q.fields and (self.report.strategy == "tiles" or refetch_fields):
+            rows = lacking(images, q.fields)
+            copies = list(images.take(np.array(rows, np.int64)))
+            try:
+                self.enrich(copies, q.fields)
+            finally:
+                images.update(rows, copies)
 
     def enrich(self, images: list[Image], fields) -> None:
         """Add Graph API fields to images, in batched ``image_ids`` requests (halved when refused as too much)."""
@@ -613,12 +632,15 @@ def image_from_graph(row: dict, fields=()) -> Image | None:
     return img
 
 
-def _sort_images(images: list[Image]) -> None:
-    """By sequence, capture time (unknown first), id: three stable sorts on one key each, which
-    need no key tuple per image (a million of them would be ~70 MB) and compare faster."""
-    images.sort(key=attrgetter("id"))
-    images.sort(key=lambda i: i.captured_at or 0)
-    images.sort(key=attrgetter("sequence_id"))
+def _unique(images: Images) -> Images:
+    """The first image of each id, in their order."""
+    if images.ids.dtype == np.int64:
+        first = np.unique(images.ids, return_index=True)[1]
+    else:
+        seen: dict = {}
+        first = np.array([seen.setdefault(v, k) for k, v in enumerate(images.ids.tolist()) if v not in seen],
+                         np.int64)
+    return images if len(first) == len(images) else images.take(np.sort(first))
 
 
 def _finite(v) -> float | None:

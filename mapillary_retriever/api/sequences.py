@@ -8,80 +8,66 @@ the sequence leaves the search and comes back, the line breaks into parts.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
+import numpy as np
 
-from .records import Image, Report, Sequence
+from .records import Image, Images, Report, Sequence
 
 
-def build_sequences(images: list[Image], report: Report | None = None,
+def build_sequences(images: Images | list[Image], report: Report | None = None,
                     excluded: dict[str, list[int]] | None = None) -> list[Sequence]:
     """Group images by sequence, order them by capture time, and break a line where the
     sequence left the search: wherever ``excluded`` (capture times of the sequence's fetched
     images that did not match) puts an image between two kept ones, or the capture times
     jump (images that were never fetched). No straight jumps across unsearched ground."""
-    groups: dict[str, list[Image]] = defaultdict(list)
-    for img in images:
-        if img.sequence_id:
-            groups[img.sequence_id].append(img)
+    t = Images.from_images(images)
+    order = t.order()
+    if (order != np.arange(len(order))).any():
+        t = t.take(order)
     excluded = excluded or {}
+    starts = np.flatnonzero(np.diff(t.seq, prepend=-2, append=-2))  # where each sequence's rows begin
     out = []
     single = alone = 0
-    for sid, imgs in groups.items():
-        imgs.sort(key=lambda i: (i.captured_at if i.captured_at is not None else 0, i.id))
-        gaps = sorted(excluded.get(sid, ()))
-        limit = _jump_limit(imgs)
-        runs = [[imgs[0]]]
-        for a, b in zip(imgs, imgs[1:]):
-            if _left_between(a.captured_at, b.captured_at, gaps, limit):
-                runs.append([b])
-            else:
-                runs[-1].append(b)
-        drawn = [r for r in runs if len(r) >= 2]  # a line needs two points
+    names = t.strings.values
+    for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
+        code = int(t.seq[a])
+        if code < 0:
+            continue  # images without a sequence
+        sid = names[code]
+        runs = _runs(t.cap[a:b], excluded.get(sid))
+        drawn = [(s, e) for s, e in runs if e - s >= 2]  # a line needs two points
         if not drawn:
             single += 1  # the images themselves are still in the image layer
             continue
         alone += len(runs) - len(drawn)
-        kept = [i for r in drawn for i in r]
+        rows = np.concatenate([np.arange(a + s, a + e) for s, e in drawn])
         parts = [0]
-        for r in drawn[:-1]:
-            parts.append(parts[-1] + len(r))
-        first = kept[0]
-        out.append(Sequence(
-            id=sid,
-            image_ids=[i.id for i in kept],
-            coords=[(i.lon, i.lat) for i in kept],
-            compass_angles=[i.compass_angle for i in kept],
-            captured_at=[i.captured_at for i in kept],
-            is_pano=first.is_pano,
-            creator_id=first.creator_id,
-            organization_id=first.organization_id,
-            username=(first.extra or {}).get("username"),
-            parts=parts,
-        ))
+        for s, e in drawn[:-1]:
+            parts.append(parts[-1] + e - s)
+        extra = t.extra[int(rows[0])] if t.extra is not None else None
+        out.append(Sequence.of_rows(sid, t, rows, parts, (extra or {}).get("username")))
     if report is not None:
         report.skip("sequences with only one matching image, not drawn as lines", single)
         report.skip("images standing alone between gaps in their sequence, not in its line", alone)
-    out.sort(key=lambda s: (s.captured_at[0] or 0, s.id))
+    out.sort(key=lambda s: (s.first_last()[0] or 0, s.id))
     return out
 
 
 MIN_JUMP = 10_000  # ms
 
 
-def _jump_limit(imgs: list[Image]) -> float:
-    """A pause this long between two kept images means images in between were not fetched
-    (the sequence left the fetched tiles): 5 times the sequence's usual step, 10 s at least."""
-    steps = sorted(b.captured_at - a.captured_at for a, b in zip(imgs, imgs[1:])
-                   if a.captured_at is not None and b.captured_at is not None)
-    return max(MIN_JUMP, 5 * steps[len(steps) // 2]) if steps else MIN_JUMP
-
-
-def _left_between(t0: int | None, t1: int | None, gaps: list[int], limit: float) -> bool:
-    """Did the sequence leave the search between captures t0 and t1?"""
-    if t0 is None or t1 is None:
-        return False
-    if t1 - t0 > limit:
-        return True
-    k = bisect_right(gaps, t0)  # a fetched image of this sequence that did not match lies between
-    return k < len(gaps) and gaps[k] < t1
+def _runs(times: np.ndarray, gaps: list[int] | None) -> list[tuple[int, int]]:
+    """The runs [start, end) of one sequence's images (in capture order; 0 is an unknown time)
+    between which it left the search: a pause longer than 5 times its usual step (10 s at least)
+    means images in between were never fetched; an excluded capture time between two kept
+    images means the sequence went out of the search and back."""
+    t0, t1 = times[:-1], times[1:]
+    known = (t0 > 0) & (t1 > 0)
+    steps = (t1 - t0)[known]
+    limit = max(MIN_JUMP, 5 * int(np.partition(steps, len(steps) // 2)[len(steps) // 2])) if len(steps) else MIN_JUMP
+    cut = known & (t1 - t0 > limit)
+    if gaps:
+        g = np.sort(np.array(gaps, np.int64))
+        k = np.searchsorted(g, t0, side="right")  # the first excluded time after t0
+        cut |= known & (k < len(g)) & (g[np.minimum(k, len(g) - 1)] < t1)
+    bounds = [0] + (np.flatnonzero(cut) + 1).tolist() + [len(times)]
+    return list(zip(bounds[:-1], bounds[1:]))

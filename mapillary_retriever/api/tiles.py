@@ -11,35 +11,36 @@ import itertools
 import math
 import struct
 
+import numpy
 from osgeo import gdal, ogr
-
-try:
-    import numpy
-except ImportError:  # GDAL's Arrow interface needs numpy; fall back to features
-    numpy = None  # type: ignore[assignment]
 
 from . import geo
 from .errors import BadResponseError
-from .records import Image
+from .records import Image, Images, Strings, int_ids
 
 gdal.UseExceptions()
 ogr.UseExceptions()
 
 _names = itertools.count()
 MAX_TIME = 253_402_300_800_000  # epoch ms of year 10000: later capture times are not real
-_HAS_ARROW = numpy is not None and hasattr(ogr.Layer, "GetArrowStreamAsNumPy")
+_HAS_ARROW = hasattr(ogr.Layer, "GetArrowStreamAsNumPy")
 
 
 def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] | None = None,
-                  use_arrow: bool = _HAS_ARROW, shared: dict | None = None) -> list[Image]:
-    """The ``image`` layer of a tile as records. Records that cannot be used
-    (no id, no position) are counted in ``skipped`` by reason. ``shared``: one string object
-    per distinct sequence, creator and organization id (pass the same dict for every tile of
-    a search: a million images then hold each of those once)."""
+                  use_arrow: bool = _HAS_ARROW) -> list[Image]:
+    """The ``image`` layer of a tile as a list of records (see ``decode_table``)."""
+    return list(decode_table(data, z, x, y, skipped, use_arrow))
+
+
+def decode_table(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] | None = None,
+                 use_arrow: bool = _HAS_ARROW, strings: Strings | None = None) -> Images:
+    """The ``image`` layer of a tile as columns. Records that cannot be used (no id, no
+    position) are counted in ``skipped`` by reason. ``strings``: the codes of sequence, creator
+    and organization ids (pass the same for every tile of a search)."""
     skipped = {} if skipped is None else skipped
-    shared = {} if shared is None else shared
+    strings = Strings() if strings is None else strings
     if not data:
-        return []  # the service answers an empty body for a tile with nothing in it
+        return Images.empty(strings)  # the service answers an empty body for a tile with nothing in it
     path = f"/vsimem/mapillary_retriever_{next(_names)}.mvt"
     gdal.FileFromMemBuffer(path, data)
     try:
@@ -52,11 +53,11 @@ def decode_images(data: bytes, z: int, x: int, y: int, skipped: dict[str, int] |
             raise BadResponseError(f"Tile {z}/{x}/{y} is not a readable vector tile ({len(data)} bytes).")
         layer = ds.GetLayerByName("image")
         if layer is None:
-            return []
+            return Images.empty(strings)
         if use_arrow:
-            return _arrow_images(layer, skipped, shared)
+            return _arrow_images(layer, skipped, strings)
         xy, cols = _feature_rows(layer)
-        return _to_images(xy, cols, skipped, shared)
+        return Images.from_images(_to_images(xy, cols, skipped), strings)
     except RuntimeError as e:
         raise BadResponseError(f"Tile {z}/{x}/{y} could not be decoded: {e}") from None
     finally:
@@ -80,26 +81,26 @@ def _feature_rows(layer) -> tuple[list, dict]:
     return xy, cols
 
 
-def _arrow_images(layer, skipped: dict[str, int], shared: dict) -> list[Image]:
+def _arrow_images(layer, skipped: dict[str, int], strings: Strings) -> Images:
     """Column batches through GDAL's Arrow interface (GDAL ≥ 3.6): several times faster.
     Batches of plain points go through numpy; any other batch value by value."""
     geom_name = layer.GetGeometryColumn() or "wkb_geometry"
-    out: list[Image] = []
+    out: list[Images] = []
     for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
         geoms = batch[geom_name]
         lonlat = _point_arrays(geoms)
         if lonlat is not None:
-            out += _batch_images(batch, lonlat[0], lonlat[1], skipped, shared)
+            out.append(_batch_images(batch, lonlat[0], lonlat[1], skipped, strings))
             continue
         n = len(geoms)
         cols = {c: _column(batch.get(c), c, n) for c in _COLUMNS}
-        out += _to_images(_points(geoms), cols, skipped, shared)
-    return out
+        out.append(Images.from_images(_to_images(_points(geoms), cols, skipped), strings))
+    return Images.concat(out, strings)
 
 
-def _batch_images(batch, lon, lat, skipped: dict[str, int], shared: dict) -> list[Image]:
-    """One batch as images, column by column in numpy: rows without an id or a position are
-    counted and dropped first, then every column is normalised as ``_to_images`` does."""
+def _batch_images(batch, lon, lat, skipped: dict[str, int], strings: Strings) -> Images:
+    """One batch as columns, in numpy: rows without an id or a position are counted and
+    dropped first, then every column is normalised as ``_to_images`` does."""
     n = len(lon)
     ids_col = batch.get("id")
     ids = None
@@ -116,16 +117,18 @@ def _batch_images(batch, lon, lat, skipped: dict[str, int], shared: dict) -> lis
     _count(skipped, "no position in the tile", int((has_id & ~placed).sum()))
     rows = numpy.flatnonzero(keep)
     if ids is None:
-        ids = [str(v) for v in numpy.ma.getdata(ids_col)[rows].tolist()]  # type: ignore[union-attr]
+        id_col = numpy.ma.getdata(ids_col)[rows].astype(numpy.int64)  # type: ignore[union-attr]
+        if (id_col <= 0).any():
+            id_col = numpy.array([str(v) for v in id_col.tolist()], dtype=object)
     else:
-        ids = [ids[k] for k in rows.tolist()]
-    seqs = [v or "" for v in _text_column(batch.get("sequence_id"), rows, shared)]
-    creators = _text_column(batch.get("creator_id"), rows, shared)
-    orgs = _text_column(batch.get("organization_id"), rows, shared)
-    caps = _time_column(batch.get("captured_at"), rows)
-    angles = _angle_column(batch.get("compass_angle"), rows)
-    panos = _pano_column(batch.get("is_pano"), rows)
-    return list(map(Image, ids, lon[rows].tolist(), lat[rows].tolist(), seqs, caps, angles, panos, creators, orgs))
+        texts = [ids[k] for k in rows.tolist()]
+        id_col = int_ids(texts)
+        if id_col is None:
+            id_col = numpy.array(texts, dtype=object)
+    return Images(id_col, lon[rows], lat[rows], _codes(batch.get("sequence_id"), rows, strings),
+                  _time_column(batch.get("captured_at"), rows), _angle_column(batch.get("compass_angle"), rows),
+                  _pano_column(batch.get("is_pano"), rows), _codes(batch.get("creator_id"), rows, strings),
+                  _codes(batch.get("organization_id"), rows, strings), strings)
 
 
 def _count(skipped: dict[str, int], reason: str, n: int) -> None:
@@ -138,46 +141,55 @@ def _values(col, rows) -> list:
     return col[rows].tolist()
 
 
-def _text_column(col, rows, shared: dict) -> list:
+def _codes(col, rows, strings: Strings) -> numpy.ndarray:
+    """A text column as codes in ``strings`` (each distinct value normalised once)."""
     if col is None:
-        return [None] * len(rows)
-    return _shared_text(_values(col, rows), shared)
+        return numpy.full(len(rows), -1, numpy.int32)
+    memo = strings.memo
+    out: list[int] = []
+    add = out.append
+    for v in _values(col, rows):
+        try:
+            add(memo[v])
+        except KeyError:
+            add(memo.setdefault(v, strings.code(_text(v))))
+    return numpy.array(out, numpy.int32)
 
 
-def _time_column(col, rows) -> list:
-    """Epoch ms as int; unknown (0, missing) and impossible times as None."""
+def _time_column(col, rows) -> numpy.ndarray:
+    """Epoch ms; unknown (0, missing) and impossible times as 0."""
     if col is None:
-        return [None] * len(rows)
+        return numpy.zeros(len(rows), numpy.int64)
     if col.dtype.kind in "iuf":
         a = col[rows]
         data = numpy.ma.getdata(a)
         with numpy.errstate(invalid="ignore"):
             bad = numpy.ma.getmaskarray(a) | ~((data > 0) & (data < MAX_TIME))
-        return numpy.ma.array(numpy.where(bad, 0, data).astype(numpy.int64), mask=bad).tolist()
+        return numpy.where(bad, 0, data).astype(numpy.int64)
     caps = [v if type(v) is int or v is None else _number(v) for v in _values(col, rows)]
-    return [int(c) if c and 0 < c < MAX_TIME else None for c in caps]
+    return numpy.array([int(c) if c and 0 < c < MAX_TIME else 0 for c in caps], numpy.int64)
 
 
-def _angle_column(col, rows) -> list:
-    """Degrees in [0, 360); missing and non-finite as None."""
+def _angle_column(col, rows) -> numpy.ndarray:
+    """Degrees in [0, 360); missing and non-finite as NaN."""
     if col is None:
-        return [None] * len(rows)
+        return numpy.full(len(rows), numpy.nan)
     if col.dtype.kind in "iuf":
         a = col[rows]
         data = numpy.ma.getdata(a).astype(numpy.float64)
         bad = numpy.ma.getmaskarray(a) | ~numpy.isfinite(data)
-        return numpy.ma.array(numpy.mod(numpy.where(bad, 0.0, data), 360.0), mask=bad).tolist()
+        return numpy.where(bad, numpy.nan, numpy.mod(numpy.where(bad, 0.0, data), 360.0))
     angles = [v if type(v) is float and math.isfinite(v) else _number(v) for v in _values(col, rows)]
-    return [a % 360.0 if a is not None else None for a in angles]
+    return numpy.array([a % 360.0 if a is not None else numpy.nan for a in angles], numpy.float64)
 
 
-def _pano_column(col, rows) -> list:
+def _pano_column(col, rows) -> numpy.ndarray:
     if col is None:
-        return [False] * len(rows)
+        return numpy.zeros(len(rows), bool)
     if col.dtype.kind in "biu":
         a = col[rows]
-        return (numpy.ma.filled(a, 0) != 0).tolist() if numpy.ma.isMaskedArray(a) else (a != 0).tolist()
-    return [v if type(v) is bool else _bool(v) for v in _values(col, rows)]
+        return numpy.ma.filled(a, 0) != 0 if numpy.ma.isMaskedArray(a) else a != 0
+    return numpy.array([v if type(v) is bool else _bool(v) for v in _values(col, rows)], bool)
 
 
 def _column(col, name: str, n: int) -> list:
@@ -262,8 +274,8 @@ def _bool(v) -> bool:
     return bool(v)
 
 
-def _to_images(xy: list, cols: dict, skipped: dict[str, int], shared: dict | None = None) -> list[Image]:
-    shared = {} if shared is None else shared
+def _to_images(xy: list, cols: dict, skipped: dict[str, int]) -> list[Image]:
+    shared: dict = {}
     ids = [v if type(v) is str and v else _text(v) for v in cols["id"]]
     seqs = _shared_text(cols["sequence_id"], shared)
     creators = _shared_text(cols["creator_id"], shared)

@@ -89,15 +89,16 @@ def v3_feature(kind: str, rec) -> dict | None:
                  "sequence_key": rec.sequence_id}
         return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [rec.lon, rec.lat]},
                 "properties": props}
-    keep = [k for k, c in enumerate(rec.coords) if math.isfinite(c[0]) and math.isfinite(c[1])]
+    coords, angles, ids = rec.coords, rec.compass_angles, rec.image_ids  # (read once: they may be built)
+    keep = [k for k, c in enumerate(coords) if math.isfinite(c[0]) and math.isfinite(c[1])]
     if len(keep) < 2:
         return None
     first = next((t for t in rec.captured_at if t is not None), None)
     props = {"key": rec.id, "captured_at": iso_time(first), "user_key": rec.creator_id, "pano": bool(rec.is_pano),
              "username": rec.username,
-             "coordinateProperties": {"cas": [_finite(rec.compass_angles[k]) for k in keep],
-                                      "image_keys": [rec.image_ids[k] for k in keep]}}
-    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(rec.coords[k]) for k in keep]},
+             "coordinateProperties": {"cas": [_finite(angles[k]) for k in keep],
+                                      "image_keys": [ids[k] for k in keep]}}
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(coords[k]) for k in keep]},
             "properties": props}
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from mapillary_retriever.api.tiles import decode_images
+from mapillary_retriever.api.records import Strings
+from mapillary_retriever.api.tiles import decode_images, decode_table
 from sandbox import World, lonlat_to_tile
 from sandbox.mvt import render_tile
 
@@ -48,13 +50,18 @@ def test_sandbox_tiles_with_absurd_records_same_both_ways(schema):
     assert bad[3].compass_angle is None
 
 
-def test_one_shared_dict_gives_one_string_per_sequence_across_tiles():
+def test_one_code_per_sequence_across_tiles_and_images_as_columns():
     world = World.cached()
     img = world.images[len(world.images) // 2]
     x, y = lonlat_to_tile(img.lon, img.lat, 14)
-    shared: dict = {}
-    a = decode_images(render_tile(world, 14, x, y), 14, x, y, shared=shared)
-    b = decode_images(render_tile(world, 14, x + 1, y), 14, x + 1, y, shared=shared)
-    first = {i.sequence_id: i.sequence_id for i in a}
-    common = [i for i in b if i.sequence_id in first]
-    assert common and all(i.sequence_id is first[i.sequence_id] for i in common)
+    strings = Strings()
+    a = decode_table(render_tile(world, 14, x, y), 14, x, y, strings=strings)
+    b = decode_table(render_tile(world, 14, x + 1, y), 14, x + 1, y, strings=strings)
+    common = set(a.seq.tolist()) & set(b.seq.tolist())
+    assert common and len(strings.values) == len(set(strings.values))  # one code per distinct id
+    assert a.ids.dtype == np.int64 and a.cap.dtype == np.int64 and a.seq.dtype == np.int32
+    assert list(a) == decode_images(render_tile(world, 14, x, y), 14, x, y)  # the same records either way
+    truth = {i.id: i for i in world.images}
+    for rec in list(a)[:200]:
+        t = truth[rec.id]
+        assert rec.sequence_id == t.sequence_id and rec.creator_id == t.creator_id
