@@ -462,36 +462,126 @@ def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
     return [list(c) for c in zip(*rows)] if rows else [[] for _ in cols]
 
 
+class _FloatTexts:
+    """``repr`` of each value of a column, "null" for NaN, read slice by slice; each distinct value
+    is formatted once when values repeat (tile positions do: a tile has 4,096 distinct x and y)."""
+
+    def __init__(self, a: np.ndarray):
+        self.a = a
+        distinct, self.at = np.unique(a, return_inverse=True)
+        self.table = None
+        if len(distinct) * 10 <= len(a) * 9 and not (a == 0.0).any():  # (unique merges -0.0 and 0.0)
+            self.table = np.array(list(map(float.__repr__, distinct.tolist())), dtype=object)
+            self.table[np.isnan(distinct)] = "null"
+
+    def __getitem__(self, rows: slice) -> list[str]:
+        if self.table is not None:
+            return self.table[self.at[rows]].tolist()
+        a = self.a[rows]
+        texts = list(map(float.__repr__, a.tolist()))
+        for k in np.flatnonzero(np.isnan(a)).tolist():
+            texts[k] = "null"
+        return texts
+
+
+def _time_texts(ms: np.ndarray, quote: str) -> list:
+    """``iso_time`` of epoch ms in ``quote``s, None for 0 (unknown): each distinct minute and each
+    distinct second-of-minute formatted once."""
+    minute, rest = np.divmod(ms, 60_000)
+    minutes, at = np.unique(minute, return_inverse=True)
+    rests, rat = np.unique(rest, return_inverse=True)
+    heads = np.array([quote + (iso_time(m * 60_000) or "")[:17] for m in minutes.tolist()], dtype=object)
+    tails = np.array([_SECONDS[r // 1000] + _MILLIS[quote][r % 1000] for r in rests.tolist()], dtype=object)
+    texts = heads[at] + tails[rat] if len(ms) else np.zeros(0, dtype=object)
+    texts[ms == 0] = None
+    return texts.tolist()
+
+
+def _code_texts(strings, empty: str) -> np.ndarray:
+    """The JSON text of each code of ``strings`` (code -1: ``empty``)."""
+    return np.array([_json_text(v) if type(v) is str else _dumps(_json_value(v, "string")) for v in strings.values]
+                    + [empty], dtype=object)
+
+
+def _image_json(images: Images, rows: slice, cols, codes: dict, angles: _FloatTexts) -> list[list[str]]:
+    """The JSON text of each column of ``images[rows]``, column by column in numpy where it can."""
+    images = images[rows]
+    out = []
+    for name, typ in cols:
+        if name == "id" and images.ids.dtype == np.int64:
+            out.append(['"%d"' % v for v in images.ids.tolist()])
+        elif name in _CODED:
+            attr, empty = _CODED[name]
+            if (name, len(images.strings.values)) not in codes:
+                codes[(name, len(images.strings.values))] = _code_texts(images.strings, empty)
+            out.append(codes[(name, len(images.strings.values))][getattr(images, attr)].tolist())
+        elif name == "captured_at":
+            out.append([t or "null" for t in _time_texts(images.cap, '"')])
+        elif name == "compass_angle":
+            out.append(angles[rows])
+        elif name == "is_pano":
+            out.append(_BOOLS[images.pano.view(np.uint8)].tolist())
+        else:
+            out.append(_json_column(images.values(name), typ, None))
+    return out
+
+
+_CODED = {"sequence_id": ("seq", '""'), "creator_id": ("creator", "null"), "organization_id": ("org", "null")}
+_BOOLS = np.array(["false", "true"], dtype=object)
+
+
+def _interleave(pieces: list[str], columns: list[list[str]], sep: str) -> str:
+    """Every row as pieces[0] + columns[0][i] + pieces[1] + … + pieces[-1], rows joined by ``sep``:
+    one join over a list filled slice by slice, no formatting row by row."""
+    n, k = len(columns[0]), len(columns)
+    out: list = [None] * (2 * k * n)
+    out[0::2 * k] = [pieces[-1] + sep + pieces[0]] * n
+    out[0] = pieces[0]
+    for j in range(1, k):
+        out[2 * j::2 * k] = [pieces[j]] * n
+    for j, col in enumerate(columns):
+        out[2 * j + 1::2 * k] = col
+    return "".join(out) + pieces[-1]
+
+
 def _geojson_chunks(spec: LayerSpec, records, cols):
-    """Features as JSON text, a list per chunk of records: each feature one %-template filled with
-    values already encoded, byte for byte what ``json.dumps(feature, separators=(",", ":"))`` gives."""
-    keys = [_json_text(name).replace("%", "%%") for name, _ in cols]
-    props = ",".join(f"{k}:%s" for k in keys)
+    """Features as JSON text, one string per chunk of records (features joined by ",\n") and its
+    count: byte for byte what ``json.dumps(feature, separators=(",", ":"))`` gives."""
     point = spec.geometry == "Point"
-    geom = '{"type":"Point","coordinates":[%s,%s]}' if point else "%s"
-    template = '{"type":"Feature","id":%s,"geometry":' + geom + ',"properties":{' + props + "}}"
+    geom = '{"type":"Point","coordinates":[\0,\0]}' if point else "\0"  # \0: a value (keys cannot hold it)
+    props = ",".join(_json_text(name) + ":\0" for name, _ in cols)
+    pieces = ('{"type":"Feature","id":\0,"geometry":' + geom + ',"properties":{' + props + "}}").split("\0")
     caches: list[dict | None] = [None if (name, typ) == ("id", "string") else {} for name, typ in cols]
     id_column = cols.index(("id", "string")) if ("id", "string") in cols else None  # rec.id: the same values
+    codes: dict = {}
+    if isinstance(records, Images):
+        placed = np.isfinite(records.lon) & np.isfinite(records.lat)
+        records = records if placed.all() else records.take(placed)
+        lons, lats, angles = _FloatTexts(records.lon), _FloatTexts(records.lat), _FloatTexts(records.angle)
     for start in range(0, len(records), _CHUNK):
         chunk = records[start:start + _CHUNK]
         if isinstance(chunk, Images):
-            chunk = chunk.take(np.isfinite(chunk.lon) & np.isfinite(chunk.lat))
-            geoms = [chunk.lon.tolist(), chunk.lat.tolist()]
-        elif point:
-            chunk = [r for r in chunk if _finite_point(r)]
-            geoms = [_json_column([r.lon for r in chunk], "coordinate", None),
-                     _json_column([r.lat for r in chunk], "coordinate", None)]
+            rows = slice(start, start + _CHUNK)
+            geoms = [lons[rows], lats[rows]]
+            texts = _image_json(records, rows, cols, codes, angles)
         else:
-            pairs = [(r, _lines(r)) for r in chunk]
-            chunk = [r for r, lines in pairs if lines]
-            geoms = [[_dumps({"type": spec.geometry, "coordinates": lines}) for _, lines in pairs if lines]]
-        if not chunk:
+            if point:
+                chunk = [r for r in chunk if _finite_point(r)]
+                geoms = [_json_column([r.lon for r in chunk], "coordinate", None),
+                         _json_column([r.lat for r in chunk], "coordinate", None)]
+            else:
+                pairs = [(r, _lines(r)) for r in chunk]
+                chunk = [r for r, lines in pairs if lines]
+                geoms = [[_dumps({"type": spec.geometry, "coordinates": lines}) for _, lines in pairs if lines]]
+            values = _columns_of(spec, chunk, cols)
+            texts = [_json_column(v, typ, cache) for v, (_, typ), cache in zip(values, cols, caches)]
+        if not len(chunk):
             continue
-        values = _columns_of(spec, chunk, cols)
-        texts = [_json_column(v, typ, cache) for v, (_, typ), cache in zip(values, cols, caches)]
-        ids = texts[id_column] if id_column is not None else _json_column(
-            chunk.id_texts() if isinstance(chunk, Images) else [r.id for r in chunk], "string", None)
-        yield [template % row for row in zip(ids, *geoms, *texts)]
+        if id_column is not None:
+            ids = texts[id_column]
+        else:
+            ids = _json_column(chunk.id_texts() if isinstance(chunk, Images) else [r.id for r in chunk], "string", None)
+        yield _interleave(pieces, [ids, *geoms, *texts], ",\n"), len(chunk)
         for cache in caches:
             if cache is not None and len(cache) > _CHUNK:  # mostly unique values: no use keeping them
                 cache.clear()
@@ -518,10 +608,9 @@ def write_geojson(path: str, kind: str, records: list, fields=(), description: s
             for feat in old:
                 f.write((",\n" if n else "") + json.dumps(feat, separators=(",", ":"), allow_nan=False))
                 n += 1
-            for chunk in _geojson_chunks(spec, records, cols):
-                if chunk:
-                    f.write((",\n" if n else "") + ",\n".join(chunk))
-                    n += len(chunk)
+            for text, count in _geojson_chunks(spec, records, cols):
+                f.write((",\n" if n else "") + text)
+                n += count
             f.write("\n]}\n")
         os.replace(tmp, path)
     except BaseException:

@@ -142,18 +142,27 @@ def _values(col, rows) -> list:
 
 
 def _codes(col, rows, strings: Strings) -> numpy.ndarray:
-    """A text column as codes in ``strings`` (each distinct value normalised once)."""
+    """A text column as codes in ``strings``; each distinct value is normalised once (numbers and
+    fixed-width texts found with numpy, other values one by one)."""
     if col is None:
         return numpy.full(len(rows), -1, numpy.int32)
     memo = strings.memo
-    out: list[int] = []
-    add = out.append
-    for v in _values(col, rows):
+
+    def code(v) -> int:
         try:
-            add(memo[v])
+            return memo[v]
         except KeyError:
-            add(memo.setdefault(v, strings.code(_text(v))))
-    return numpy.array(out, numpy.int32)
+            return memo.setdefault(v, strings.code(_text(v)))
+
+    a = col[rows]
+    if a.dtype.kind in "iuSU":
+        there = ~numpy.ma.getmaskarray(a)
+        codes = numpy.full(len(a), -1, numpy.int32)
+        if there.any():
+            distinct, at = numpy.unique(numpy.ma.getdata(a)[there], return_inverse=True)
+            codes[there] = numpy.array([code(v) for v in distinct.tolist()], numpy.int32)[at]
+        return codes
+    return numpy.array([code(v) for v in a.tolist()], numpy.int32)
 
 
 def _time_column(col, rows) -> numpy.ndarray:

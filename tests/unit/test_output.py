@@ -8,7 +8,7 @@ import pytest
 from osgeo import ogr
 
 from mapillary_retriever.api import output
-from mapillary_retriever.api.records import Image, Sequence
+from mapillary_retriever.api.records import Image, Images, Sequence
 
 
 def images(n, lon=6.1, start=0):
@@ -124,6 +124,36 @@ def test_geojson_text_is_what_one_dumps_per_feature_gives(tmp_path, fields, monk
     assert n == len(expected) == len(recs) - 1
     assert body.split(",\n") == expected  # byte for byte
     assert len(json.loads(text)["features"]) == n  # and valid JSON
+
+
+def _repeating_images():
+    """Images as tiles give them: positions on a grid (few distinct values), a time in the same
+    minute, every kind of missing value, ids of every length."""
+    out = []
+    for i in range(200):
+        out.append(Image(str(7 ** (i % 19 + 1) + i), 6.0 + (i % 6) * 0.25, -0.0 if i == 5 else 49.0 + (i % 4) * 0.5,
+                         "" if i % 13 == 0 else f"seq{i % 9}", 0 if i % 11 == 0 else 1_600_000_000_000 + (i % 3) * 59_999,
+                         None if i % 8 == 0 else float(i % 4) * 90.0, i % 5 == 0, None if i % 3 else str(i % 2),
+                         "org" if i % 17 == 0 else None, {"username": "anna"} if i % 2 else None))
+    return out
+
+
+@pytest.mark.parametrize("which", ["odd", "repeating"])
+@pytest.mark.parametrize("fields", [(), ("username", "altitude", "width", "computed_geometry", "make")])
+def test_geojson_text_from_columns_is_what_one_dumps_per_feature_gives(tmp_path, which, fields, monkeypatch):
+    """The columns' path (``Images``, as a search gives them) writes the text the per-feature
+    reference gives for the same images, read back from the columns."""
+    monkeypatch.setattr(output, "_CHUNK", 37)
+    table = Images.from_images(_odd_images() if which == "odd" else _repeating_images())
+    assert (table.ids.dtype.kind == "i") == (which == "repeating")  # both id layouts
+    path = tmp_path / "out.geojson"
+    n = output.write_geojson(str(path), "images", table, fields)
+    text = path.read_text()
+    body = text[text.index('"features": [\n') + len('"features": [\n'):-len("\n]}\n")]
+    expected = _reference_geojson_features("images", list(table), output.columns("images", fields))
+    assert n == len(expected) > 0
+    assert body.split(",\n") == expected  # byte for byte
+    assert len(json.loads(text)["features"]) == n
 
 
 def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path):
