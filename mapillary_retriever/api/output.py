@@ -509,7 +509,7 @@ def _image_json(images: Images, rows: slice, cols, codes: dict, angles: _FloatTe
     out = []
     for name, typ in cols:
         if name == "id" and images.ids.dtype == np.int64:
-            out.append(['"%d"' % v for v in images.ids.tolist()])
+            out.append(list(map('"{}"'.format, images.ids.tolist())))
         elif name in _CODED:
             attr, empty = _CODED[name]
             if (name, len(images.strings.values)) not in codes:

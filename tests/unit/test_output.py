@@ -132,7 +132,8 @@ def _repeating_images():
     out = []
     for i in range(200):
         out.append(Image(str(7 ** (i % 19 + 1) + i), 6.0 + (i % 6) * 0.25, -0.0 if i == 5 else 49.0 + (i % 4) * 0.5,
-                         "" if i % 13 == 0 else f"seq{i % 9}", 0 if i % 11 == 0 else 1_600_000_000_000 + (i % 3) * 59_999,
+                         "" if i % 13 == 0 else f"seq{i % 9}",
+                         0 if i % 11 == 0 else 1_600_000_000_000 + (i % 3) * 59_999,
                          None if i % 8 == 0 else float(i % 4) * 90.0, i % 5 == 0, None if i % 3 else str(i % 2),
                          "org" if i % 17 == 0 else None, {"username": "anna"} if i % 2 else None))
     return out
