@@ -443,11 +443,12 @@ def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
     return out
 
 
-def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
+def _columns_of(spec: LayerSpec, records: list, cols, skip=()) -> list[list]:
     """The values of ``cols``, column by column (``spec.row`` for every record, transposed);
-    image records are read attribute by attribute, without a row dict per record."""
+    image records are read attribute by attribute, without a row dict per record. From
+    ``Images``, the columns in ``skip`` are left empty (the caller reads them itself)."""
     if isinstance(records, Images):
-        return [records.values(name) for name, _ in cols]
+        return [[] if col in skip else records.values(col[0]) for col in cols]
     if spec.kind == "images" and all(type(r) is Image for r in records):
         names = set(Image.__slots__) - {"extra"}
         out = []
@@ -526,6 +527,7 @@ def _image_json(images: Images, rows: slice, cols, codes: dict, angles: _FloatTe
     return out
 
 
+_CAPTURED = Column("captured_at", "datetime")
 _CODED = {"sequence_id": ("seq", '""'), "creator_id": ("creator", "null"), "organization_id": ("org", "null")}
 _BOOLS = np.array(["false", "true"], dtype=object)
 
@@ -935,8 +937,9 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
                 continue
             ext = (min(boxes[0]), max(boxes[1]), min(boxes[2]), max(boxes[3]))
             fids = range(start + count + 1, start + count + 1 + len(kept))
-            values = [_sql_column(v, typ, cache) for v, (_, typ), cache in
-                      zip(_columns_of(spec, kept, cols), cols, caches)]
+            values = [_time_texts(kept.cap, "") if isinstance(kept, Images) and (name, typ) == _CAPTURED
+                      else _sql_column(v, typ, cache)
+                      for v, (name, typ), cache in zip(_columns_of(spec, kept, cols, (_CAPTURED,)), cols, caches)]
             # identifiers are quoted by _sql_name; every value is a bound parameter
             con.executemany(f"INSERT INTO {_sql_name(layer)} ({names}) VALUES ({marks})",  # nosec B608
                             zip(fids, blobs, *values))

@@ -70,6 +70,30 @@ def int_ids(texts: list) -> np.ndarray | None:
     return ids
 
 
+def joined_ids(parts: list[Images]) -> np.ndarray:
+    """The ids of the parts one after another (texts when some part's ids are texts)."""
+    if all(p.ids.dtype == np.int64 for p in parts):
+        return np.concatenate([p.ids for p in parts])
+    return np.concatenate([p.ids.astype(str).astype(object) if p.ids.dtype == np.int64 else p.ids for p in parts])
+
+
+def sort_order(ids: np.ndarray, cap: np.ndarray, seq: np.ndarray, strings: Strings) -> np.ndarray:
+    """The order by sequence id (codes in ``strings``), capture time (unknown first) and id, all as
+    texts would be ordered; one lexsort over plain keys."""
+    values = strings.values
+    rank = np.empty(len(values) + 1, np.int32)
+    rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(1, len(values) + 1)
+    rank[-1] = 0  # no sequence: "" sorts first
+    if ids.dtype != np.int64:
+        text_rank = np.empty(len(ids), np.int64)
+        text_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+        return np.lexsort((text_rank, cap, rank[seq]))
+    u = ids.astype(np.uint64)
+    digits = np.searchsorted(_ID_DIGITS, u, side="right").astype(np.uint8)  # how many digits
+    u *= _ID_DIGITS[19 - digits] if len(u) else 1  # left-aligned: "10" after "1", before "9"
+    return np.lexsort((digits, u, cap, rank[seq]))
+
+
 class Images:
     """Images held as columns (numpy arrays): about 60 bytes an image where ``Image`` objects take
     ~290, and filters, sorting and writers work on whole columns. Reads like a list of ``Image``
@@ -120,21 +144,28 @@ class Images:
 
     @classmethod
     def concat(cls, parts: list[Images], strings: Strings) -> Images:
-        parts = [p.recoded(strings) if p.strings is not strings else p for p in parts if len(p)]
-        if not parts:
-            return cls.empty(strings)
-        if len(parts) == 1:
+        return cls.gather([p.recoded(strings) if p.strings is not strings else p for p in parts], strings, None)
+
+    @classmethod
+    def gather(cls, parts: list[Images], strings: Strings, rows: np.ndarray | None) -> Images:
+        """The ``rows`` of the parts one after another (all of them for None), column by column,
+        each part's column let go once copied: a million images are never held twice. The parts
+        (coded in ``strings``) are used up."""
+        parts = [p for p in parts if len(p)] or [cls.empty(strings)]
+        if len(parts) == 1 and rows is None:
             return parts[0]
-        if all(p.ids.dtype == np.int64 for p in parts):
-            ids = np.concatenate([p.ids for p in parts])
-        else:
-            ids = np.concatenate([p.ids.astype(str).astype(object) if p.ids.dtype == np.int64 else p.ids
-                                  for p in parts])
+        arrays = [joined_ids(parts)[rows if rows is not None else slice(None)]]
+        for name in cls._ARRAYS[1:]:
+            column = np.concatenate([getattr(p, name) for p in parts])
+            for p in parts:
+                setattr(p, name, None)
+            arrays.append(column[rows] if rows is not None else column)
+            del column
         extra = None
         if any(p.extra is not None for p in parts):
             extra = [e for p in parts for e in (p.extra if p.extra is not None else [None] * len(p))]
-        return cls._of([ids] + [np.concatenate([getattr(p, name) for p in parts]) for name in cls._ARRAYS[1:]],
-                       strings, extra)
+            extra = extra if rows is None else [extra[k] for k in rows.tolist()]
+        return cls._of(arrays, strings, extra)
 
     @classmethod
     def _of(cls, arrays: list, strings: Strings, extra: list | None) -> Images:
@@ -223,27 +254,10 @@ class Images:
             return [None] * len(self)
         return [e.get(name) if e else None for e in self.extra]
 
-    def order(self) -> np.ndarray:
-        """The row order by sequence id, capture time (unknown first) and id, all as texts."""
-        values = self.strings.values
-        ranked = sorted(range(len(values)), key=values.__getitem__)
-        rank = np.empty(len(values) + 1, np.int64)
-        rank[ranked] = np.arange(1, len(values) + 1)
-        rank[-1] = 0  # no sequence: "" sorts first
-        return np.lexsort((self._id_rank(), self.cap, rank[self.seq]))
-
-    def _id_rank(self) -> np.ndarray:
-        """A key that orders the ids as texts would be ordered."""
-        if self.ids.dtype != np.int64:
-            order = np.argsort(self.ids, kind="stable")
-        else:
-            ids = self.ids.astype(np.uint64)
-            digits = np.searchsorted(_ID_DIGITS, ids, side="right")  # how many digits
-            scaled = ids * _ID_DIGITS[19 - digits] if len(ids) else ids  # left-aligned: "10" after "1", before "9"
-            order = np.lexsort((digits, scaled))
-        rank = np.empty(len(order), np.int64)
-        rank[order] = np.arange(len(order))
-        return rank
+    def order(self, rows=slice(None)) -> np.ndarray:
+        """The order of ``rows`` (indexes into them) by sequence id, capture time (unknown first)
+        and id, all as texts."""
+        return sort_order(self.ids[rows], self.cap[rows], self.seq[rows], self.strings)
 
     def update(self, rows: list[int], images: list[Image]) -> None:
         """Write back what was added to copies of rows (extra fields, a creator found later)."""

@@ -45,7 +45,7 @@ from .errors import (
     TooMuchDataError,
 )
 from .query import Query
-from .records import Failure, Image, Images, Report, SearchResult, Strings
+from .records import Failure, Image, Images, Report, SearchResult, Strings, joined_ids, sort_order
 from .schema import EXTRA_FIELDS, extras_from_graph, lacking
 from .sequences import build_sequences
 from .tiles import MAX_TIME, decode_table
@@ -497,24 +497,33 @@ class _Search:
             self.unknown_creator = []
             self.enrich(pending, ("username",))
             self.add(Images.from_images([i for i in pending if i.creator_id is not None], self.strings))
-        parts = self.parts + ([self.images] if self.images is not None else [])
+        parts = [p.recoded(self.strings) if p.strings is not self.strings else p
+                 for p in self.parts + ([self.images] if self.images is not None else [])]
         self.parts = []
-        images = _unique(Images.concat(parts, self.strings))
+        parts = [p for p in parts if len(p)] or [Images.empty(self.strings)]
+        ids = joined_ids(parts)
+        rows = _first_of_each_id(ids)
         q = self.q
-        if q.max_features and len(images) > q.max_features:
+
+        def column(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts])[rows]
+
+        if q.max_features and len(rows) > q.max_features:
             if q.center is not None:  # a point search keeps the nearest
-                order = np.argsort(geo.haversine_array(q.center[0], q.center[1], images.lon, images.lat),
-                                   kind="stable")
+                key = geo.haversine_array(q.center[0], q.center[1], column("lon"), column("lat"))
             else:  # an area search keeps the newest
-                order = np.argsort(-images.cap, kind="stable")
+                key = -column("cap")
+            order = np.argsort(key, kind="stable")
             dropped = order[q.max_features:]
-            values = images.strings.values + [""]
-            for code, cap in zip(images.seq[dropped].tolist(), images.cap[dropped].tolist()):
+            values = self.strings.values + [""]
+            for code, cap in zip(column("seq")[dropped].tolist(), column("cap")[dropped].tolist()):
                 if cap:
                     self.excluded[values[code]].append(cap)
-            images = images.take(order[: q.max_features])
+            rows = rows[order[: q.max_features]]
             self.report.capped = True
-        images = images.take(images.order())
+        rows = rows[sort_order(ids[rows], column("cap"), column("seq"), self.strings)]
+        del ids
+        images = Images.gather(parts, self.strings, rows)  # (uses the parts up)
         self.images = images
         if enrich and q.fields and (self.report.strategy == "tiles" or refetch_fields):
             rows = lacking(images, q.fields)
@@ -632,15 +641,12 @@ def image_from_graph(row: dict, fields=()) -> Image | None:
     return img
 
 
-def _unique(images: Images) -> Images:
-    """The first image of each id, in their order."""
-    if images.ids.dtype == np.int64:
-        first = np.unique(images.ids, return_index=True)[1]
-    else:
-        seen: dict = {}
-        first = np.array([seen.setdefault(v, k) for k, v in enumerate(images.ids.tolist()) if v not in seen],
-                         np.int64)
-    return images if len(first) == len(images) else images.take(np.sort(first))
+def _first_of_each_id(ids: np.ndarray) -> np.ndarray:
+    """The rows of the first of each id, in order."""
+    if ids.dtype == np.int64:
+        return np.sort(np.unique(ids, return_index=True)[1])
+    seen: dict = {}
+    return np.array([seen.setdefault(v, k) for k, v in enumerate(ids.tolist()) if v not in seen], np.int64)
 
 
 def _finite(v) -> float | None:

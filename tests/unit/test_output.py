@@ -281,3 +281,15 @@ def test_packed_rtree_is_what_sqlite_inserts_give(tmp_path, n):
     assert con.execute("SELECT rtreecheck('packed')").fetchone() == ("ok",)
     assert con.execute("SELECT count(*) FROM packed").fetchone() == (n - len(range(12, 10 + n, 3)) + 1,)
     con.close()
+
+
+def test_geopackage_from_columns_has_the_rows_of_the_same_images_as_a_list(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "_CHUNK", 37)
+    recs = _repeating_images() + _odd_images()
+    table = Images.from_images(recs)
+    fields = ("username", "altitude", "width", "computed_geometry", "make")
+    a, b = str(tmp_path / "columns.gpkg"), str(tmp_path / "list.gpkg")
+    assert output.write_gpkg(a, "images", table, fields) == output.write_gpkg(b, "images", list(table), fields) > 200
+    query = "SELECT * FROM images ORDER BY fid"
+    assert _sql(a, query) == _sql(b, query)
+    assert _sql(a, "SELECT count(*) FROM rtree_images_geom") == _sql(b, "SELECT count(*) FROM rtree_images_geom")
