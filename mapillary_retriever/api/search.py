@@ -526,12 +526,12 @@ class _Search:
         images = Images.gather(parts, self.strings, rows)  # (uses the parts up)
         self.images = images
         if enrich and q.fields and (self.report.strategy == "tiles" or refetch_fields):
-            rows = lacking(images, q.fields)
-            copies = list(images.take(np.array(rows, np.int64)))
+            missing = lacking(images, q.fields)
+            copies = list(images.take(np.array(missing, np.int64)))
             try:
                 self.enrich(copies, q.fields)
             finally:
-                images.update(rows, copies)
+                images.update(missing, copies)
 
     def enrich(self, images: list[Image], fields) -> None:
         """Add Graph API fields to images, in batched ``image_ids`` requests (halved when refused as too much)."""
