@@ -613,7 +613,20 @@ def _token() -> str | None:
     return token_from_env()
 
 
+def _lean_process() -> None:
+    """This process only: glibc gives every thread its own malloc arena, and each keeps what the tile
+    bodies its thread read leave behind (~30 MB at a million images). The workers only wait on
+    sockets: two arenas serve them. (Never done inside QGIS: its allocator is its own business.)"""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 if __name__ == "__main__":
+    _lean_process()
     code = main()
     import gc
 

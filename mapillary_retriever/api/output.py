@@ -29,7 +29,7 @@ import numpy as np
 from osgeo import gdal, ogr, osr
 
 from .formats import FORMATS, SHAPEFILE_TEXT, Format, format_of, is_postgis, shapefile_name
-from .records import Image, Images, iso_time
+from .records import Image, Images, Sequence, iso_time
 from .schema import LAYERS, Column, LayerSpec
 
 ATTRIBUTION = "Images and data © Mapillary contributors, CC BY-SA 4.0 (https://www.mapillary.com)"
@@ -374,7 +374,22 @@ def _old_features(path: str, new_ids: set[str]) -> list[dict]:
     return [_finite_tree(f) for f in doc["features"] if isinstance(f, dict) and fid(f) not in new_ids]
 
 
-_CHUNK = 20_000  # features formatted and written at once
+_CHUNK = 16_384  # features formatted and written at once (at most; a quarter of _FloatTexts.WINDOW)
+_CHUNK_POINTS = 50_000  # positions in the lines of one chunk of sequences (at most)
+
+
+def _slices(records) -> list[slice]:
+    """The chunks to write ``records`` in: ``_CHUNK`` records, fewer where sequences hold many
+    images (a million images in lines are then never all in Python lists at once)."""
+    if not records or not isinstance(records[0], Sequence):
+        return [slice(a, a + _CHUNK) for a in range(0, len(records), _CHUNK)]
+    out, start, points = [], 0, 0
+    for k, rec in enumerate(records):
+        if k > start and (k - start >= _CHUNK or points + rec.count > _CHUNK_POINTS):
+            out.append(slice(start, k))
+            start, points = k, 0
+        points += rec.count
+    return out + [slice(start, len(records))]
 _json_text = json.encoder.encode_basestring_ascii  # what json.dumps does to a str (C)
 _SECONDS = [f"{s:02d}." for s in range(60)]
 _MILLIS = {q: [f"{ms:03d}Z{q}" for ms in range(1000)] for q in ("", '"')}
@@ -464,21 +479,38 @@ def _columns_of(spec: LayerSpec, records: list, cols, skip=()) -> list[list]:
 
 
 class _FloatTexts:
-    """``repr`` of each value of a column, "null" for NaN, read slice by slice; each distinct value
-    is formatted once when values repeat (tile positions do: a tile has 4,096 distinct x and y)."""
+    """``repr`` of each value of a column, "null" for NaN, read slice by slice; where values repeat
+    (tile positions do: a tile has 4,096 distinct x and y), each distinct value of a window of
+    rows is formatted once."""
+
+    WINDOW = 1 << 16
 
     def __init__(self, a: np.ndarray):
         self.a = a
-        distinct, self.at = np.unique(a, return_inverse=True)
-        self.table = None
-        if len(distinct) * 10 <= len(a) * 9 and not (a == 0.0).any():  # (unique merges -0.0 and 0.0)
-            self.table = np.array(list(map(float.__repr__, distinct.tolist())), dtype=object)
-            self.table[np.isnan(distinct)] = "null"
+        self.window: tuple = (-1, None, None)  # its first row, its texts (None: no repeats), where each row's is
 
     def __getitem__(self, rows: slice) -> list[str]:
-        if self.table is not None:
-            return self.table[self.at[rows]].tolist()
-        a = self.a[rows]
+        start = rows.start - rows.start % self.WINDOW
+        if rows.stop > start + self.WINDOW:  # a chunk across two windows (only with a smaller _CHUNK)
+            return self._texts(self.a[rows])
+        if self.window[0] != start:
+            self.window = (start, *self._table(self.a[start:start + self.WINDOW]))
+        _, table, at = self.window
+        if table is None:
+            return self._texts(self.a[rows])
+        return table[at[rows.start - start:rows.stop - start]].tolist()
+
+    @staticmethod
+    def _table(a: np.ndarray) -> tuple:
+        distinct, at = np.unique(a, return_inverse=True)
+        if len(distinct) * 10 > len(a) * 9 or (a == 0.0).any():  # few repeats (or ±0.0, which unique merges)
+            return None, None
+        table = np.array(list(map(float.__repr__, distinct.tolist())), dtype=object)
+        table[np.isnan(distinct)] = "null"
+        return table, at
+
+    @staticmethod
+    def _texts(a: np.ndarray) -> list[str]:
         texts = list(map(float.__repr__, a.tolist()))
         for k in np.flatnonzero(np.isnan(a)).tolist():
             texts[k] = "null"
@@ -560,10 +592,9 @@ def _geojson_chunks(spec: LayerSpec, records, cols):
         placed = np.isfinite(records.lon) & np.isfinite(records.lat)
         records = records if placed.all() else records.take(placed)
         lons, lats, angles = _FloatTexts(records.lon), _FloatTexts(records.lat), _FloatTexts(records.angle)
-    for start in range(0, len(records), _CHUNK):
-        chunk = records[start:start + _CHUNK]
+    for rows in _slices(records):
+        chunk = records[rows]
         if isinstance(chunk, Images):
-            rows = slice(start, start + _CHUNK)
             geoms = [lons[rows], lats[rows]]
             texts = _image_json(records, rows, cols, codes, angles)
         else:
@@ -931,8 +962,8 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
         box = np.empty((len(records) if bulk else 0, 4), dtype=np.float32)  # the R-tree's boxes, filled below
         count = 0
         caches: list[dict] = [{} for _ in cols]
-        for at in range(0, len(records), _CHUNK):
-            kept, blobs, boxes = _blobs(spec, records[at:at + _CHUNK])
+        for rows in _slices(records):
+            kept, blobs, boxes = _blobs(spec, records[rows])
             if not kept:
                 continue
             ext = (min(boxes[0]), max(boxes[1]), min(boxes[2]), max(boxes[3]))

@@ -145,6 +145,7 @@ def test_geojson_text_from_columns_is_what_one_dumps_per_feature_gives(tmp_path,
     """The columns' path (``Images``, as a search gives them) writes the text the per-feature
     reference gives for the same images, read back from the columns."""
     monkeypatch.setattr(output, "_CHUNK", 37)
+    monkeypatch.setattr(output._FloatTexts, "WINDOW", 64)  # several windows, some chunks across two
     table = Images.from_images(_odd_images() if which == "odd" else _repeating_images())
     assert (table.ids.dtype.kind == "i") == (which == "repeating")  # both id layouts
     path = tmp_path / "out.geojson"
@@ -157,7 +158,9 @@ def test_geojson_text_from_columns_is_what_one_dumps_per_feature_gives(tmp_path,
     assert len(json.loads(text)["features"]) == n
 
 
-def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path):
+@pytest.mark.parametrize("points", [100_000, 2])
+def test_geojson_sequences_text_is_what_one_dumps_per_feature_gives(tmp_path, points, monkeypatch):
+    monkeypatch.setattr(output, "_CHUNK_POINTS", points)  # one chunk, or one sequence a chunk
     seqs = [Sequence("s1", ["1", "2", "3"], [(6.1, 49.6), (6.2, float("nan")), (6.3, 49.8)], [1.0, None, float("inf")],
                      [1, 2, 3], False, "42", None, "ann", parts=[0, 1]),
             Sequence("s2", ["4"], [(float("nan"), 1.0)], [None], [None], True),  # no finite point: left out
