@@ -287,12 +287,33 @@ def gdal_version() -> str:
     return gdal.__version__
 
 
+def command_peak(url: str, box, kind: str, ext: str) -> dict:
+    """A whole command's time and peak memory (`bench/peak.py`), writing into a fresh folder."""
+    from sandbox import DEMO_TOKEN
+
+    d = tempfile.mkdtemp()
+    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=url, MAPILLARY_TILES_URL=url)
+    cmd = [PY, str(ROOT / "bench/peak.py"), kind, "--bbox", ",".join(map(repr, box)), "-o", f"{d}/out.{ext}",
+           "-q", "--no-cache", "--max-tiles", "100000"]
+    try:
+        out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {"rc": out.returncode}
+    if r["rc"] != 0:
+        raise SystemExit(f"{kind} -o .{ext} failed: {out.stderr[-2000:]}")
+    return r
+
+
 def scaling(lines: list[str], sizes) -> None:
     from sandbox import World
 
     lines += ["## Scaling: a search over the whole world (tiles strategy, no added latency)", "",
-              "| images in world | tiles | wall s | µs per image | peak MB | MB per 1k images |",
-              "|---:|---:|---:|---:|---:|---:|"]
+              "The search (`bench/one.py tiles`: the engine in a fresh process), then whole commands "
+              "(`bench/peak.py`: `python -m mapillary_retriever … --no-cache` in a fresh process).", "",
+              "| images in world | tiles | search s | µs per image | search peak MB | MB per 1k images | "
+              "images → .geojson s / peak MB | images → .gpkg s / peak MB | both → .gpkg s / peak MB |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     points = []
     for n in sizes:
         world = World.generate(images=n)
@@ -303,11 +324,14 @@ def scaling(lines: list[str], sizes) -> None:
         try:
             one("tiles", sb.url, box)  # warm the tile cache
             r = one("tiles", sb.url, box)
+            cmds = [command_peak(sb.url, box, kind, ext) for kind, ext in
+                    (("images", "geojson"), ("images", "gpkg"), ("both", "gpkg"))]
         finally:
             sb.close()
         assert r["images"] == count, (r, count)
         lines.append(f"| {count:,} | {r['tiles']} | {r['seconds']:.2f} | {r['seconds'] / count * 1e6:.1f} | "
-                     f"{r['peak_mb']:.0f} | {r['peak_mb'] / count * 1000:.2f} |")
+                     f"{r['peak_mb']:.0f} | {r['peak_mb'] / count * 1000:.2f} | "
+                     + " | ".join(f"{c['seconds']:.2f} / {c['peak_mb']:.0f}" for c in cmds) + " |")
         points.append((count, r["seconds"], r["peak_mb"]))
     lines.append("")
     lines.append("Growth from each size to the next (marginal cost of one more image):")

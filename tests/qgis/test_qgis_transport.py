@@ -57,7 +57,9 @@ def fast(**kw) -> Config:
 def same(a, b) -> None:
     """Two search results hold exactly the same images and sequences."""
     def rows(items):
-        return sorted((dataclasses.astuple(x) for x in items), key=repr)
+        return sorted((dataclasses.astuple(x) if dataclasses.is_dataclass(x) else
+                       (x.id, x.image_ids, x.coords, x.compass_angles, x.captured_at, x.is_pano, x.creator_id,
+                        x.organization_id, x.username, x.parts) for x in items), key=repr)
 
     assert a.report.fatal is None and b.report.fatal is None, (a.report.fatal, b.report.fatal)
     assert a.complete and b.complete

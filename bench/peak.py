@@ -1,0 +1,38 @@
+"""A whole command's peak memory and time: runs `python -m mapillary_retriever ARGS…` in this
+process, as `python -m` does (its own entry: the same process set-up), then prints JSON.
+
+    MAPILLARY_… python bench/peak.py images --bbox … -o out.geojson -q
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    sys.argv = ["mapillary_retriever", *sys.argv[1:]]
+    code = 0
+    try:
+        runpy.run_module("mapillary_retriever", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    print(json.dumps({"rc": code, "seconds": time.perf_counter() - t0, "peak_mb": _peak_mb()}))
+
+
+if __name__ == "__main__":
+    main()
