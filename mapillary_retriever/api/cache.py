@@ -145,6 +145,16 @@ class TileCache:
         except OSError:
             return
 
+    def discard(self, key: str) -> None:
+        """Forget one tile (its bytes turned out unreadable)."""
+        path = self._path(key)
+        with self._lock:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            self.total_bytes -= self._files.pop(str(path), 0)
+
     def clear(self) -> None:
         """Forget every tile."""
         with self._lock:

@@ -388,6 +388,11 @@ class Client:
             self.cache.put(key, body)
         return body
 
+    def forget_tile(self, z: int, x: int, y: int, layer: str = "mly1_public") -> None:
+        """Drop a tile from the cache (it could not be read): the next ``tile`` asks the network."""
+        if self.cache is not None:
+            self.cache.discard(f"{self._cache_prefix}/{layer}/{z}/{x}/{y}")
+
     def fetch(self, url: str, kind: str = "thumb") -> bytes:
         """GET a full URL that carries its own signature (thumbnails): no token is sent."""
         return self._get(url, None, kind, {})

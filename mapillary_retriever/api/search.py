@@ -335,8 +335,9 @@ class _Search:
             plan = [t for t in plan if _tile_key(t) in wanted]
         self.report.planned += len(plan)
 
-        # Workers only fetch; this thread decodes. Fetching then never waits for a
-        # decode (which holds the GIL), and the network stays busy.
+        # Workers only fetch; this thread decodes. Fetching then never waits for a decode (which
+        # holds the GIL for its numpy and Python parts), and the network stays busy. (Decoding in
+        # the workers, GDAL letting go of the GIL, measured no faster end to end: bench/RESULTS.md.)
         def work(item):
             return self.client.tile(*item[0])
 
@@ -344,15 +345,16 @@ class _Search:
             t, attempt = item
             skipped: dict[str, int] = {}
             try:
-                imgs = self.sift(decode_table(data, t[0], t[1], t[2], skipped=skipped, strings=self.strings))
+                table = decode_table(data, t[0], t[1], t[2], skipped=skipped, strings=self.strings)
             except BadResponseError as e:  # e.g. a body cut short without a Content-Length
+                self.client.forget_tile(*t)  # not from the cache again
                 if attempt < self.client.config.retries:
                     return [(t, attempt + 1)]
                 self.report.fail("tile", _tile_key(t), e.message, e.cause)
                 return []
             for reason, n in skipped.items():
                 self.report.skip(reason, n)
-            self.add(imgs)
+            self.add(self.sift(table))
             self.report.fetched += 1
             self.progress(Progress("tiles", self.report.fetched, self.report.planned, self.found))
             return []

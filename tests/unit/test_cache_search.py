@@ -46,3 +46,21 @@ def test_a_search_without_a_cache_dir_writes_nothing(sandbox, tmp_path, monkeypa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     search(Query.build(closeto=CENTER, radius=300), config=Config.from_env())
     assert not any(tmp_path.iterdir())
+
+
+def test_an_unreadable_tile_in_the_cache_is_fetched_again(sandbox, tmp_path):
+    """A damaged file in the cache (a disk error, a body cut short and kept) costs one request,
+    not the tile: it is dropped and fetched from the network."""
+    from sandbox import CENTER
+
+    q = Query.build(closeto=CENTER, radius=800)
+    cfg = Config.from_env(cache_dir=str(tmp_path / "cache"), backoff=0.01)
+    first = search(q, config=cfg)
+    files = sorted(p for p in (tmp_path / "cache").rglob("*.mvt") if p.stat().st_size > 1000)
+    assert files
+    files[0].write_bytes(b"\x1a\xff\xff not a vector tile")
+    sandbox.reset_stats()
+    again = search(q, config=cfg)
+    assert again.report.complete and sandbox.stats["tiles"] == 1
+    assert [i.id for i in again.images] == [i.id for i in first.images]
+    assert files[0].read_bytes() != b"\x1a\xff\xff not a vector tile"  # the fresh copy is kept
