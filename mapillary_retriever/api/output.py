@@ -896,7 +896,8 @@ def _rtree_pack(con: sqlite3.Connection, rtree: str, first_id: int, box: np.ndar
     slab[np.argsort(box[:, 0] + box[:, 1], kind="stable")] = np.arange(n) // (-(-leaves // slabs) * per)
     order = np.lexsort((box[:, 2] + box[:, 3], slab))
     del slab
-    box[:] = box[order]  # in place: the caller's array (memory: a million boxes are 16 MB)
+    for i in range(4):  # in place, a column at a time: the caller's array (a million boxes are 16 MB)
+        box[:, i] = box[order, i]
     order += first_id
     levels = [(order, box)]  # entries of each level, bottom up
     while len(levels[-1][0]) > per:

@@ -173,9 +173,11 @@ class Images:
         return cls(ids, lon, lat, seq, cap, angle, pano, creator, org, strings, extra)
 
     def take(self, rows) -> Images:
-        """The images at ``rows`` (an index array, a boolean mask or a slice), in that order."""
-        if isinstance(rows, np.ndarray) and rows.dtype == bool:
-            rows = np.flatnonzero(rows)
+        """The images at ``rows`` (indexes, a boolean mask or a slice), in that order."""
+        if not isinstance(rows, slice):
+            rows = np.asarray(rows, dtype=None if len(rows) else np.int64)
+            if rows.dtype == bool:
+                rows = np.flatnonzero(rows)
         extra = None
         if self.extra is not None:
             extra = self.extra[rows] if isinstance(rows, slice) else [self.extra[k] for k in rows.tolist()]
