@@ -485,13 +485,14 @@ class _FloatTexts:
 
     WINDOW = 1 << 16
 
-    def __init__(self, a: np.ndarray):
+    def __init__(self, a: np.ndarray, repeats: bool = True):
         self.a = a
+        self.repeats = repeats  # look for repeated values (False: each value formatted as it comes)
         self.window: tuple = (-1, None, None)  # its first row, its texts (None: no repeats), where each row's is
 
     def __getitem__(self, rows: slice) -> list[str]:
         start = rows.start - rows.start % self.WINDOW
-        if rows.stop > start + self.WINDOW:  # a chunk across two windows (only with a smaller _CHUNK)
+        if not self.repeats or rows.stop > start + self.WINDOW:  # (across two windows: only with a smaller _CHUNK)
             return self._texts(self.a[rows])
         if self.window[0] != start:
             self.window = (start, *self._table(self.a[start:start + self.WINDOW]))
@@ -591,7 +592,8 @@ def _geojson_chunks(spec: LayerSpec, records, cols):
     if isinstance(records, Images):
         placed = np.isfinite(records.lon) & np.isfinite(records.lat)
         records = records if placed.all() else records.take(placed)
-        lons, lats, angles = _FloatTexts(records.lon), _FloatTexts(records.lat), _FloatTexts(records.angle)
+        lons, lats = _FloatTexts(records.lon), _FloatTexts(records.lat)
+        angles = _FloatTexts(records.angle, repeats=False)  # directions hardly ever repeat
     for rows in _slices(records):
         chunk = records[rows]
         if isinstance(chunk, Images):
