@@ -23,7 +23,7 @@ from mapillary_retriever.api.geo import tiles_for_bbox  # noqa: E402
 from mapillary_retriever.api.tiles import decode_images  # noqa: E402
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """This process's peak resident memory. (ru_maxrss would not do: Linux keeps it across
     exec, so a child would report its parent's peak.)"""
     with open("/proc/self/status") as f:
@@ -45,7 +45,7 @@ def main() -> None:
     error = None
     if mode in ("tiles", "graph"):
         res = search(q, token, strategy=mode, sequences=False, config=config)  # images, like the baselines
-        engine_peak = _peak_mb()  # the search's own peak, before this script lists the ids
+        engine_peak = peak_mb()  # the search's own peak, before this script lists the ids
         ids = [i.id for i in res.images]
         requests = res.report.requests
         complete = res.report.complete
@@ -85,7 +85,7 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown mode {mode}")
     seconds = time.perf_counter() - t0
-    peak = engine_peak if mode in ("tiles", "graph") else _peak_mb()
+    peak = engine_peak if mode in ("tiles", "graph") else peak_mb()
     print(json.dumps({"mode": mode, "seconds": seconds, "requests": requests, "images": len(set(ids)),
                       "peak_mb": peak, "complete": complete, "decode_seconds": decode,
                       "tiles": len(tiles_for_bbox(bbox)), "error": error}))

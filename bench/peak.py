@@ -13,14 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main() -> None:
@@ -31,7 +24,9 @@ def main() -> None:
         runpy.run_module("mapillary_retriever", run_name="__main__", alter_sys=True)
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
-    print(json.dumps({"rc": code, "seconds": time.perf_counter() - t0, "peak_mb": _peak_mb()}))
+    from one import peak_mb  # (after the command: the engine is loaded by then)
+
+    print(json.dumps({"rc": code, "seconds": time.perf_counter() - t0, "peak_mb": peak_mb()}))
 
 
 if __name__ == "__main__":
