@@ -33,6 +33,7 @@ from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt,
 from qgis.PyQt.QtGui import QColor
 
 from .api.output import ATTRIBUTION
+from .api.records import Images
 from .api.schema import LAYERS
 from .dialogs.common import tr
 
@@ -99,11 +100,27 @@ def features(kind: str, records, fields: QgsFields, extra=()):
     (a sequence is a multiline: it breaks where it leaves the search)."""
     spec = LAYERS[kind]
     cols = spec.columns(extra)
+    if isinstance(records, Images):
+        yield from _image_features(records, cols, fields)
+        return
     for rec in records:
         f = QgsFeature(fields)
         f.setGeometry(_geometry(spec, rec))
         f.setAttributes([_qvalue(v, t) for (_, t), v in zip(cols, spec.row(rec, cols))])
         yield f
+
+
+def _image_features(images: Images, cols, fields: QgsFields):
+    """Point features from the columns, a batch at a time: each column converted at once."""
+    for start in range(0, len(images), BATCH):
+        part = images[start:start + BATCH]
+        values = [[_qvalue(v, typ) for v in part.values(name)] if typ in ("datetime", "json") else part.values(name)
+                  for name, typ in cols]
+        for x, y, *row in zip(part.lon.tolist(), part.lat.tolist(), *values):
+            f = QgsFeature(fields)
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+            f.setAttributes(row)
+            yield f
 
 
 def layer_name(kind: str, count: int, complete: bool = True) -> str:
