@@ -172,33 +172,39 @@ class SearchTask(QgsTask):
         return self.error is None and rep is not None and rep.fatal is None and not rep.cancelled
 
     def _progress(self, p: Progress) -> None:
-        share = SEARCH_SHARE / 100.0 if self.output.download_dir and self.previous is None else 1.0
+        share = SEARCH_SHARE / 100.0 if self.output.download_dir and self.output.images else 1.0
         self.setProgress(p.percent() * share)
         self.progressed.emit(p)
 
     # --- downloading (worker thread) ----------------------------------------
     def _wants_downloads(self, res: SearchResult) -> bool:
-        """A first search that asked for the pictures and found images (a stop with nothing, or a cancel, does not)."""
+        """A search (or a retry) that asked for the pictures and found images (a stop with nothing, or a cancel,
+        does not)."""
         rep = res.report
-        return bool(self.output.download_dir and self.output.images and self.previous is None and res.images
+        return bool(self.output.download_dir and self.output.images and res.images
                     and rep.fatal is None and not rep.cancelled and not self.isCanceled())
 
     def _download(self, res: SearchResult, config) -> None:
-        """The pictures of the result's images into the output's folder; sets each image's ``file``."""
+        """The pictures of the result's images into the output's folder; sets each image's ``file``. A retry
+        fetches those of the images it added and those an earlier try could not get."""
+        images = res.images if self.previous is None else \
+            [i for i in res.images if not (i.extra or {}).get(FILE_FIELD)]
+        if not images:
+            return
         client = Client(self._token, config, network.transport(self.isCanceled), self.isCanceled)
-        found = len(res.images)
+        found = len(images)
 
         def progress(done: int, total: int) -> None:
             self.setProgress(SEARCH_SHARE + (100.0 - SEARCH_SHARE) * (done / total if total else 1.0))
             self.progressed.emit(Progress("download", done, total, found))
 
         try:
-            self.downloads = download_images(res.images, self.output.download_dir, client,
+            self.downloads = download_images(images, self.output.download_dir, client,
                                              size=self.output.download_size, progress=progress,
                                              cancelled=self.isCanceled, workers=config.workers)
         except (OSError, ValueError) as e:
             self.download_error = str(getattr(e, "strerror", None) or e)
-            self.downloads = DownloadReport(total=found, not_started=[i.id for i in res.images],
+            self.downloads = DownloadReport(total=found, not_started=[i.id for i in images],
                                             stopped=self.download_error)
         finally:
             client.close()
@@ -250,7 +256,8 @@ class SearchTask(QgsTask):
         either touches (rebuilt from all images), as deletions and additions."""
         before = {img.id for img in self.previous.images}
         now_lacking = _lacking(res.images, self.query.fields)
-        refreshed = lacking - now_lacking
+        pictured = set(self.downloads.paths) & before if self.downloads is not None else set()
+        refreshed = (lacking - now_lacking) | pictured  # (re-added with their new fields or picture)
         fresh = [img for img in res.images if img.id not in before or img.id in refreshed]
         touched = {img.sequence_id for img in fresh}
         records = {"images": fresh, "sequences": [s for s in res.sequences if s.id in touched]}
@@ -263,6 +270,8 @@ class SearchTask(QgsTask):
                 request.setSubsetOfAttributes(["id"], target.fields)
                 change.delete = [f.id() for f in target.source.getFeatures(request) if f["id"] in stale[kind]]
             change.add = list(_fitted(kind, records[kind], target.fields, self.query.fields))
+            if kind == "images":
+                _set_files(change.add, target.fields, records["images"])
             changes[kind] = change
         return changes
 
@@ -292,6 +301,16 @@ def _add_files(layer: QgsVectorLayer, paths: dict[str, str]) -> None:
     changes = {f.id(): {index: paths[f["id"]]} for f in provider.getFeatures(request) if f["id"] in paths}
     if changes:
         provider.changeAttributeValues(changes)
+
+
+def _set_files(features: list[QgsFeature], fields: QgsFields, images) -> None:
+    """The pictures' paths on features a retry adds to a layer with a ``file`` field."""
+    index = fields.indexOf(FILE_FIELD)
+    if index < 0:
+        return
+    paths = {i.id: i.extra[FILE_FIELD] for i in images if i.extra and i.extra.get(FILE_FIELD)}
+    for f in features:
+        f.setAttribute(index, paths.get(f["id"]))
 
 
 def _lacking(images, fields) -> set[str]:

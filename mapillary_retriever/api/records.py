@@ -154,6 +154,7 @@ class Images:
         parts = [p for p in parts if len(p)] or [cls.empty(strings)]
         if len(parts) == 1 and rows is None:
             return parts[0]
+        sizes = [len(p) for p in parts]
         arrays = [joined_ids(parts)[rows if rows is not None else slice(None)]]
         for name in cls._ARRAYS[1:]:
             column = np.concatenate([getattr(p, name) for p in parts])
@@ -163,7 +164,7 @@ class Images:
             del column
         extra = None
         if any(p.extra is not None for p in parts):
-            extra = [e for p in parts for e in (p.extra if p.extra is not None else [None] * len(p))]
+            extra = [e for p, n in zip(parts, sizes) for e in (p.extra if p.extra is not None else [None] * n)]
             extra = extra if rows is None else [extra[k] for k in rows.tolist()]
         return cls._of(arrays, strings, extra)
 
@@ -272,18 +273,19 @@ class Images:
 
 
 def set_field(images: Images | list[Image], name: str, by_id: dict[str, Any]) -> None:
-    """Set an extra field from ``by_id`` on the images it names (and on those that have it already)."""
+    """Set an extra field on the images ``by_id`` names (the others keep theirs)."""
+    if not by_id:
+        return
     if isinstance(images, Images):
         extra = images.extra if images.extra is not None else [None] * len(images)
         for k, image_id in enumerate(images.id_texts()):
-            e = extra[k]
-            if image_id in by_id or e and name in e:
-                extra[k] = {**(e or {}), name: by_id.get(image_id)}
+            if image_id in by_id:
+                extra[k] = {**(extra[k] or {}), name: by_id[image_id]}
         images.extra = extra
         return
     for img in images:
-        if img.id in by_id or img.extra and name in img.extra:
-            img.extra = {**(img.extra or {}), name: by_id.get(img.id)}
+        if img.id in by_id:
+            img.extra = {**(img.extra or {}), name: by_id[img.id]}
 
 
 class Sequence:

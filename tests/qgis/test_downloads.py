@@ -124,6 +124,41 @@ def test_search_downloads_the_images_and_fills_the_file_field(plugin, sandbox, w
     assert f"{len(truth)} already there" in message_items(web_iface)[0].text()
 
 
+def test_retry_downloads_the_pictures_of_the_images_it_adds(plugin, sandbox, web_iface, tmp_path, monkeypatch):
+    """A search that misses a tile, then "Retry the missing part": the images the retry adds come with
+    their pictures (the file field filled), the earlier ones keep theirs, nothing is fetched twice."""
+    from mapillary_retriever.api import Query
+    from mapillary_retriever.api.client import Config
+
+    original = Config.from_env.__func__
+    monkeypatch.setattr(Config, "from_env", classmethod(lambda cls, **o: original(cls, **{"retries": 0, **o})))
+    folder = tmp_path / "pics"
+    query = Query.build(closeto=CENTER, radius=60)
+    tiles = geo.tiles_for_bbox(query.area_bbox())
+    truth = near(sandbox.world, 60)
+    broken = max(tiles, key=lambda t: sum(1 for i in truth.values() if i.tile == t[1:]))
+    sandbox.configure(fail_tiles={broken})
+    first = finish(plugin, plugin.runner.start(query, Output(download_dir=str(folder), download_size="256")))
+    assert first.error is None, first.trace
+    assert first.result.report.missing("tile") == ["/".join(map(str, broken))]
+    before = {f["id"]: f["file"] for f in image_layer().getFeatures()}
+    assert 0 < len(before) < len(truth) and all(os.path.isfile(p) for p in before.values())
+
+    sandbox.configure(fail_tiles=set())
+    sandbox.reset_stats()
+    retry_button = next(b for item in message_items(web_iface) for b in item.findChildren(QPushButton)
+                        if b.text() == "Retry the missing part")
+    retry_button.click()
+    (retry,) = plugin.runner.tasks
+    finish(plugin, retry)
+    assert retry.error is None, retry.trace
+    files = {f["id"]: f["file"] for f in image_layer().getFeatures()}
+    assert set(files) == set(truth)
+    assert all(p == str(folder / f"{i}.jpg") and os.path.isfile(p) for i, p in files.items())
+    assert retry.downloads is not None and retry.downloads.downloaded == len(truth) - len(before)
+    assert sandbox.stats["thumb"] == len(truth) - len(before)  # the earlier pictures were not fetched again
+
+
 def test_search_into_a_geopackage_has_the_file_field(plugin, sandbox, web_iface, tmp_path):
     from osgeo import ogr
 

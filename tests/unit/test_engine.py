@@ -188,6 +188,24 @@ def test_a_tile_that_keeps_failing_is_named(sandbox, core):
     assert {i.id for i in again.images} == truth
 
 
+def test_resume_with_extra_fields_merges_old_and_new_images(sandbox, core):
+    """The images of the first try carry their extra fields, the missing tile's arrive without: the
+    merged result has every image once, each with its fields."""
+    bad = tiles_for_bbox(core)[0]
+    sandbox.configure(fail_tiles={bad})
+    q = Query.build(bbox=core, fields="username,make")
+    res = search(q, config=fast(retries=0))
+    assert res.report.missing("tile") == ["/".join(map(str, bad))] and res.images
+    assert all(i.extra and "username" in i.extra for i in res.images)
+    sandbox.configure(fail_tiles=set())
+    again = resume(res, config=fast())
+    assert again.report.complete, again.report.summary()
+    assert sorted(i.id for i in again.images) == sorted(in_bbox(sandbox.world, core))
+    for img in again.images:
+        w = sandbox.world.by_id[img.id]
+        assert img.extra["username"] == w.creator_username and img.extra["make"] == w.make
+
+
 @pytest.mark.parametrize("token", ["nonsense", "REVOKED", ""])
 def test_bad_token_stops_at_once(sandbox, core, token):
     from sandbox import REVOKED_TOKEN
