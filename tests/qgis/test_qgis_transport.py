@@ -116,10 +116,15 @@ def test_search_from_worker_threads_equals_requests(sandbox, log_messages, strat
     from sandbox import CENTER
 
     query = Query.build(closeto=CENTER, radius=250, fields="username")
+    sandbox.reset_stats()
     expected = search(query, strategy=strategy, config=fast())
+    asked = set(sandbox.stats.paths)
+    sandbox.reset_stats()
     got = in_worker(lambda: search(query, strategy=strategy, config=fast(), transport=QgisTransport()))
     same(got, expected)
-    assert got.report.requests == expected.report.requests > 5
+    # the very same requests; (rarely) one more attempt when a kept-alive connection closed under Qt
+    assert set(sandbox.stats.paths) == asked and len(asked) > 5
+    assert expected.report.requests <= got.report.requests <= expected.report.requests + 2
     assert_no_token(*log_messages)
 
 
