@@ -12,11 +12,12 @@ from .errors import (
     TransientError,
 )
 from .query import Query
-from .records import Failure, Image, Report, SearchResult, Sequence, iso_time
+from .records import Failure, Image, Images, Report, SearchResult, Sequence, iso_time
 from .schema import EXTRA_FIELDS, LAYERS
 from .search import STRATEGIES, Progress, enrich, resume, search
 
-__all__ = ["AuthError", "CancelledError", "Cause", "Client", "Config", "EXTRA_FIELDS", "Failure", "Image", "LAYERS",
+__all__ = ["AuthError", "CancelledError", "Cause", "Client", "Config", "EXTRA_FIELDS", "Failure", "Image", "Images",
+           "LAYERS",
            "MapillaryError", "NotFoundError", "Progress", "Query", "QueryError", "RateLimitError", "Report",
            "RequestsTransport", "Response", "STRATEGIES", "SearchResult", "Sequence", "Transport", "TransientError",
            "enrich", "iso_time", "resume", "search", "token_from_env"]
