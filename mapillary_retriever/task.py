@@ -47,7 +47,7 @@ from .api.client import Client
 from .api.download import DownloadReport, download_images
 from .api.outcome import Outcome, describe
 from .api.records import set_field
-from .api.schema import LAYERS, Column, lacks_fields
+from .api.schema import LAYERS, Column, lacking
 from .dialogs.common import KIND_PROPERTY, QUERY_PROPERTY, tr
 
 LOG_TAG = "Mapillary Retriever"
@@ -315,7 +315,7 @@ def _set_files(features: list[QgsFeature], fields: QgsFields, images) -> None:
 
 def _lacking(images, fields) -> set[str]:
     """Ids of images without all their extra fields."""
-    return {i.id for i in images if lacks_fields(i, fields)} if fields else set()
+    return {images[k].id for k in lacking(images, fields)}
 
 
 def _fitted(kind: str, records, fields: QgsFields, extra):

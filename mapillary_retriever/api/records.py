@@ -121,7 +121,7 @@ class Images:
     @classmethod
     def from_images(cls, images: Iterable[Image], strings: Strings | None = None) -> Images:
         if isinstance(images, Images):
-            return images if strings is None or images.strings is strings else images.recoded(strings)
+            return images if strings is None else images.recoded(strings)
         images = list(images)
         strings = strings if strings is not None else Strings()
         texts = [i.id for i in images]
@@ -137,14 +137,16 @@ class Images:
                    strings, extra if any(e is not None for e in extra) else None)
 
     def recoded(self, strings: Strings) -> Images:
-        """The same images with their codes in ``strings``."""
+        """The same images with their codes in ``strings`` (themselves when they are coded there)."""
+        if self.strings is strings:
+            return self
         table = np.array([strings.code(v) for v in self.strings.values] + [-1], np.int32)
         return Images(self.ids, self.lon, self.lat, table[self.seq], self.cap, self.angle, self.pano,
                       table[self.creator], table[self.org], strings, self.extra)
 
     @classmethod
     def concat(cls, parts: list[Images], strings: Strings) -> Images:
-        return cls.gather([p.recoded(strings) if p.strings is not strings else p for p in parts], strings, None)
+        return cls.gather([p.recoded(strings) for p in parts], strings, None)
 
     @classmethod
     def gather(cls, parts: list[Images], strings: Strings, rows: np.ndarray | None) -> Images:

@@ -101,12 +101,6 @@ EXTRA_FIELDS: dict[str, ExtraField] = {f.name: f for f in (
 )}
 
 
-def lacks_fields(record, fields) -> bool:
-    """Does the image lack one of these extra fields' columns (never fetched, or a failed batch)?"""
-    extra = record.extra
-    return extra is None or any(c.name not in extra for f in fields for c in EXTRA_FIELDS[f].columns)
-
-
 def lacking(images, fields) -> list[int]:
     """The indexes of the images (a list of ``Image`` or ``Images``) that lack one of these extra
     fields' columns."""

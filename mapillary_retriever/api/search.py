@@ -499,8 +499,7 @@ class _Search:
             self.unknown_creator = []
             self.enrich(pending, ("username",))
             self.add(Images.from_images([i for i in pending if i.creator_id is not None], self.strings))
-        parts = [p.recoded(self.strings) if p.strings is not self.strings else p
-                 for p in self.parts + ([self.images] if self.images is not None else [])]
+        parts = [p.recoded(self.strings) for p in self.parts + ([self.images] if self.images is not None else [])]
         self.parts = []
         parts = [p for p in parts if len(p)] or [Images.empty(self.strings)]
         ids = joined_ids(parts)
