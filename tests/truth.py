@@ -3,6 +3,20 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
+
+import pytest
+
+
+def exiftool() -> str:
+    """The independent EXIF reader: a test fails in CI without it, and is skipped elsewhere."""
+    tool = shutil.which("exiftool")
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail("exiftool is missing in CI: .ci/install-system.sh installs libimage-exiftool-perl")
+        pytest.skip("exiftool is not installed (apt-get install libimage-exiftool-perl)")
+    return tool
 
 
 def expected_lines(world, kept: set) -> dict[str, list[list[str]]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess  # nosec B404: runs exiftool, a fixed local program
 import time
 from datetime import datetime, timezone
@@ -14,15 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_cli import run
-
-
-def exiftool() -> str:
-    tool = shutil.which("exiftool")
-    if tool is None:
-        if os.environ.get("CI"):
-            pytest.fail("exiftool is missing in CI: .ci/install-system.sh installs libimage-exiftool-perl")
-        pytest.skip("exiftool is not installed (apt-get install libimage-exiftool-perl)")
-    return tool
+from truth import exiftool
 
 
 def closeto() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess  # nosec B404: runs exiftool, a fixed local program
 import time
 from pathlib import Path
@@ -21,12 +20,14 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
-    QgsProcessingFeedback,
     QgsProject,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QDateTime, Qt
+from qgis.PyQt.QtCore import QDateTime, Qt
 from qgis.PyQt.QtWidgets import QPushButton
+from test_processing import Feedback
+from test_search import finish
+from truth import exiftool
 
 from mapillary_retriever import task as task_module
 from mapillary_retriever.api import geo
@@ -38,28 +39,10 @@ from mapillary_retriever.task import Output
 CENTER = (6.13, 49.61)
 
 
-def exiftool() -> str:
-    tool = shutil.which("exiftool")
-    if tool is None:
-        if os.environ.get("CI"):
-            pytest.fail("exiftool is missing in CI: .ci/install-system.sh installs libimage-exiftool-perl")
-        pytest.skip("exiftool is not installed (apt-get install libimage-exiftool-perl)")
-    return tool
-
-
 def exif_of(paths) -> dict[str, dict]:
     out = subprocess.run([exiftool(), "-j", "-n", "-G", "-fast", *map(str, paths)],  # nosec B603
                          capture_output=True, text=True, check=True).stdout
     return {Path(t["SourceFile"]).stem: t for t in json.loads(out)}
-
-
-def finish(plugin, task, timeout=60.0):
-    end = time.monotonic() + timeout
-    while task in plugin.runner.tasks:
-        assert time.monotonic() < end, "the search did not end"
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
-    return task
 
 
 def image_layer():
@@ -213,31 +196,6 @@ def test_download_failures_and_full_disk_are_said():
 
 
 # --- Processing ------------------------------------------------------------------------------------------------
-
-class Feedback(QgsProcessingFeedback):
-    def __init__(self, cancel_at: float | None = None):
-        super().__init__()
-        self.cancel_at = cancel_at
-        self.warnings: list[str] = []
-        self.infos: list[str] = []
-
-    def pushWarning(self, text):  # noqa: N802
-        self.warnings.append(text)
-        super().pushWarning(text)
-
-    def pushInfo(self, text):  # noqa: N802
-        self.infos.append(text)
-        super().pushInfo(text)
-
-    def reportError(self, text, fatal=False):  # noqa: N802
-        self.warnings.append(text)
-        super().reportError(text, fatal)
-
-    def setProgress(self, value):  # noqa: N802
-        if self.cancel_at is not None and value >= self.cancel_at:
-            self.cancel()
-        super().setProgress(value)
-
 
 def run(params, feedback=None):
     from qgis import processing

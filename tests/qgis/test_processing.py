@@ -61,12 +61,13 @@ def ms(iso: str) -> int:
 class Feedback(QgsProcessingFeedback):
     """Keeps every message, to check warnings and that the token never shows."""
 
-    def __init__(self, cancel_after: int | None = None):
+    def __init__(self, cancel_after: int | None = None, cancel_at: float | None = None):
         super().__init__()
         self.warnings: list[str] = []
         self.infos: list[str] = []
         self.progress: list[float] = []
-        self.cancel_after = cancel_after
+        self.cancel_after = cancel_after  # cancel after so many progress steps
+        self.cancel_at = cancel_at  # or once the progress reaches this percentage
 
     def pushWarning(self, text):  # noqa: N802
         self.warnings.append(text)
@@ -82,7 +83,8 @@ class Feedback(QgsProcessingFeedback):
 
     def setProgress(self, value):  # noqa: N802
         self.progress.append(value)
-        if self.cancel_after is not None and len(self.progress) >= self.cancel_after:
+        if self.cancel_after is not None and len(self.progress) >= self.cancel_after \
+                or self.cancel_at is not None and value >= self.cancel_at:
             self.cancel()
         super().setProgress(value)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import struct
 import subprocess  # nosec B404: runs exiftool, a fixed local program, on test files
 from pathlib import Path
 
 import pytest
+import truth
 from hypothesis import given
 from hypothesis import strategies as st
 from osgeo import gdal
@@ -65,12 +64,7 @@ def is_exif(seg: bytes) -> bool:
 
 @pytest.fixture(scope="session")
 def exiftool() -> str:
-    path = shutil.which("exiftool")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("exiftool is missing in CI: .ci/install-system.sh installs libimage-exiftool-perl")
-        pytest.skip("exiftool is not installed (apt-get install libimage-exiftool-perl)")
-    return path
+    return truth.exiftool()
 
 
 def read_tags(exiftool: str, tmp_path: Path, jpeg: bytes, *extra: str) -> dict:
