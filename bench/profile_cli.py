@@ -99,17 +99,16 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from run import LATENCY, Sandbox, e2e_area, precompile
+    from run import LATENCY, Sandbox, e2e_area, precompile, sandbox_env
 
     precompile()
 
-    from sandbox import DEMO_TOKEN
 
     images, box, tiles, n = e2e_area()
     sb = Sandbox(images, LATENCY)
     out = f"/tmp/profile_cli_{os.getpid()}" + (".gpkg" if a.gpkg else ".geojson")
     argv = ["images", "--bbox", ",".join(map(repr, box)), "-o", out, "-q", "--no-cache"]
-    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=sb.url, MAPILLARY_TILES_URL=sb.url)
+    env = sandbox_env(sb.url)
 
     def child(mode: str) -> str:
         return subprocess.run([PY, __file__, "--child", mode, "--top", str(a.top), "--", *argv], env=env,

@@ -52,6 +52,13 @@ class Sandbox:
         self.proc.wait(10)
 
 
+def sandbox_env(url: str, **more: str) -> dict:
+    """The environment of a command run against the sandbox at ``url``."""
+    from sandbox import DEMO_TOKEN
+
+    return dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=url, MAPILLARY_TILES_URL=url, **more)
+
+
 def one(mode: str, url: str, bbox, workers: int = WORKERS) -> dict:
     from sandbox import DEMO_TOKEN
 
@@ -163,11 +170,10 @@ def end_to_end(lines: list[str]) -> dict:
     """Whole processes, as a user waits for them, side by side against one sandbox."""
     from osgeo import ogr
 
-    from sandbox import DEMO_TOKEN
 
     images, box, tiles, n = e2e_area()
     sb = Sandbox(images, LATENCY)
-    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=sb.url, MAPILLARY_TILES_URL=sb.url)
+    env = sandbox_env(sb.url)
     bbox = ",".join(map(repr, box))
     d = tempfile.mkdtemp()
     cmds = {
@@ -296,10 +302,9 @@ def gdal_version() -> str:
 
 def command_peak(url: str, box, kind: str, ext: str) -> dict:
     """A whole command's time and peak memory (`bench/peak.py`), writing into a fresh folder."""
-    from sandbox import DEMO_TOKEN
 
     d = tempfile.mkdtemp()
-    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=url, MAPILLARY_TILES_URL=url)
+    env = sandbox_env(url)
     cmd = [PY, str(ROOT / "bench/peak.py"), kind, "--bbox", ",".join(map(repr, box)), "-o", f"{d}/out.{ext}",
            "-q", "--no-cache", "--max-tiles", "100000"]
     try:
@@ -363,12 +368,10 @@ def resumable(lines: list[str], n: int, box, tiles: int) -> dict:
     import filecmp
     import signal
 
-    from sandbox import DEMO_TOKEN
 
     sb = Sandbox(n, LATENCY)
     d = Path(tempfile.mkdtemp())
-    env = dict(os.environ, MAPILLARY_ACCESS_TOKEN=DEMO_TOKEN, MAPILLARY_GRAPH_URL=sb.url, MAPILLARY_TILES_URL=sb.url,
-               XDG_CACHE_HOME=str(d / "cache"))
+    env = sandbox_env(sb.url, XDG_CACHE_HOME=str(d / "cache"))
     base = [PY, str(ROOT / "bench/peak.py"), "images", "--bbox", ",".join(map(repr, box)), "-q", "--max-tiles",
             "100000"]
 
