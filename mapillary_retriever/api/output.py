@@ -458,12 +458,11 @@ def _json_column(values: list, typ: str, cache: dict | None) -> list[str]:
     return out
 
 
-def _columns_of(spec: LayerSpec, records: list, cols, skip=()) -> list[list]:
+def _columns_of(spec: LayerSpec, records: list, cols) -> list[list]:
     """The values of ``cols``, column by column (``spec.row`` for every record, transposed);
-    image records are read attribute by attribute, without a row dict per record. From
-    ``Images``, the columns in ``skip`` are left empty (the caller reads them itself)."""
+    image records are read attribute by attribute, without a row dict per record."""
     if isinstance(records, Images):
-        return [[] if col in skip else records.values(col[0]) for col in cols]
+        return [records.values(name) for name, _ in cols]
     if spec.kind == "images" and all(type(r) is Image for r in records):
         names = set(Image.__slots__) - {"extra"}
         out = []
@@ -815,6 +814,14 @@ def _sql_column(values: list, typ: str, cache: dict) -> list:
     return [_sql_value(v, typ) for v in values]
 
 
+def _sql_columns(spec: LayerSpec, records, cols, caches: list[dict]) -> list[list]:
+    """Each column's values as SQLite stores them; the capture times of ``Images`` made from their column."""
+    if isinstance(records, Images):
+        return [_time_texts(records.cap, "") if (name, typ) == _CAPTURED
+                else _sql_column(records.values(name), typ, cache) for (name, typ), cache in zip(cols, caches)]
+    return [_sql_column(v, typ, cache) for v, (_, typ), cache in zip(_columns_of(spec, records, cols), cols, caches)]
+
+
 def _sql_value(v, typ: str):
     v = _clean(v, typ)
     if v is None:
@@ -971,9 +978,7 @@ def _bulk_insert(path: str, layer: str, geom: str, spec: LayerSpec, records, col
                 continue
             ext = (min(boxes[0]), max(boxes[1]), min(boxes[2]), max(boxes[3]))
             fids = range(start + count + 1, start + count + 1 + len(kept))
-            values = [_time_texts(kept.cap, "") if isinstance(kept, Images) and (name, typ) == _CAPTURED
-                      else _sql_column(v, typ, cache)
-                      for v, (name, typ), cache in zip(_columns_of(spec, kept, cols, (_CAPTURED,)), cols, caches)]
+            values = _sql_columns(spec, kept, cols, caches)
             # identifiers are quoted by _sql_name; every value is a bound parameter
             con.executemany(f"INSERT INTO {_sql_name(layer)} ({names}) VALUES ({marks})",  # nosec B608
                             zip(fids, blobs, *values))
